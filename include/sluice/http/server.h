@@ -1,0 +1,117 @@
+// The HTTP/1.1 front end: accepts connections on one libuv loop, parses
+// requests with llhttp (keep-alive, pipelining, chunked bodies,
+// Expect: 100-continue) and hands each complete request to a Handler as an
+// Exchange. It knows nothing of SQS: handlers decide what a request means.
+//
+// Ownership: the Server owns its listening socket and every connection; a
+// connection owns the Exchanges of its requests. An Exchange lives until it
+// has been answered with Respond() *and* its connection no longer needs it,
+// so a handler may keep an Exchange* until it calls Respond(), even if the
+// peer disconnects meanwhile (the answer is then dropped).
+//
+// Errors: malformed requests are answered 400 and the connection closed;
+// oversized heads 431, oversized bodies 413; slow heads (header timeout) and
+// idle keep-alive connections are closed; over the connection limit new
+// connections get 503 and are closed. None of these reach the handler.
+//
+// Threads: loop thread only, for every class here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <uv.h>
+
+#include "sluice/status.h"
+
+namespace sluice::http {
+
+struct Header {
+  std::string name;   // lower-case
+  std::string value;
+};
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: path plus "?query"
+  std::string path;    // percent-decoding is left to the handler
+  std::string query;   // without the '?'
+  std::vector<Header> headers;
+  std::string body;    // de-chunked
+
+  // The first header called `lower_name`, or nullptr.
+  const std::string* FindHeader(std::string_view lower_name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<Header> headers;  // Content-Length, Date, Connection are added by the server
+  std::string body;
+  bool close_connection = false;  // send "Connection: close" and close after writing
+};
+
+// One request and, eventually, its response.
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+
+  virtual const Request& request() const = 0;
+
+  // Answers the request. Must be called exactly once per Exchange, on the loop
+  // thread; after it returns the handler must not touch the Exchange again.
+  // Responses on one connection go out in request order.
+  virtual void Respond(Response response) = 0;
+
+  // Called (loop thread) if the peer goes away before Respond(). Handlers that
+  // park an Exchange (long polling) use it to answer early; the answer is then
+  // discarded. Respond() must still be called.
+  virtual void SetAbortHandler(std::function<void()> on_abort) = 0;
+
+  // True once the peer has gone away.
+  virtual bool aborted() const = 0;
+};
+
+// Called on the loop thread once per complete request.
+using Handler = std::function<void(Exchange& exchange)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 4566;                       // 0 picks a free port; see Server::port()
+  size_t max_connections = 10'000;
+  size_t max_header_bytes = 64 * 1024;   // request line plus headers -> 431
+  size_t max_body_bytes = 8 * 1024 * 1024;  // -> 413
+  uint64_t header_timeout_ms = 10'000;   // from the first byte of a request to the end of its head
+  uint64_t body_timeout_ms = 60'000;     // from the end of the head to the end of the body
+  uint64_t idle_timeout_ms = 75'000;     // keep-alive connection with no request in progress
+};
+
+class Server {
+ public:
+  Server(uv_loop_t* loop, ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Errors: kInvalidParameterValue for a bad host,
+  // kUnavailable when the address cannot be bound (in use, not permitted).
+  Status Listen();
+
+  // The bound port (useful with port 0).
+  int port() const;
+
+  // Stops accepting, closes idle connections, lets every request already
+  // received be answered and written, then closes the rest and calls `done`.
+  void Shutdown(std::function<void()> done);
+
+  size_t connection_count() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice::http

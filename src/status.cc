@@ -1,0 +1,41 @@
+#include "sluice/status.h"
+
+namespace sluice {
+
+const char* CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "Ok";
+    case Code::kInvalidParameterValue: return "InvalidParameterValue";
+    case Code::kMissingParameter: return "MissingParameter";
+    case Code::kMalformedRequest: return "MalformedRequest";
+    case Code::kUnknownOperation: return "UnknownOperation";
+    case Code::kInvalidAttributeName: return "InvalidAttributeName";
+    case Code::kInvalidAttributeValue: return "InvalidAttributeValue";
+    case Code::kUnsupportedOperation: return "UnsupportedOperation";
+    case Code::kRequestTooLarge: return "RequestTooLarge";
+    case Code::kQueueDoesNotExist: return "QueueDoesNotExist";
+    case Code::kQueueNameExists: return "QueueNameExists";
+    case Code::kReceiptHandleIsInvalid: return "ReceiptHandleIsInvalid";
+    case Code::kMessageNotInflight: return "MessageNotInflight";
+    case Code::kInvalidMessageContents: return "InvalidMessageContents";
+    case Code::kTooManyEntriesInBatchRequest: return "TooManyEntriesInBatchRequest";
+    case Code::kEmptyBatchRequest: return "EmptyBatchRequest";
+    case Code::kBatchEntryIdsNotDistinct: return "BatchEntryIdsNotDistinct";
+    case Code::kInvalidBatchEntryId: return "InvalidBatchEntryId";
+    case Code::kBatchRequestTooLong: return "BatchRequestTooLong";
+    case Code::kPurgeQueueInProgress: return "PurgeQueueInProgress";
+    case Code::kResourceNotFound: return "ResourceNotFound";
+    case Code::kOverLimit: return "OverLimit";
+    case Code::kStorageFailed: return "StorageFailed";
+    case Code::kUnavailable: return "Unavailable";
+    case Code::kInternal: return "Internal";
+  }
+  return "Unknown";
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "Ok";
+  return std::string(CodeName(code_)) + ": " + message_;
+}
+
+}  // namespace sluice

@@ -1,0 +1,122 @@
+#include "sluice/server/config.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::server {
+namespace {
+
+TEST(ConfigTest, EmbeddedDefaultDeclaresThePaymentQueues) {
+  Result<Config> config = ParseConfig("", "test");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->listen_host, "127.0.0.1");
+  EXPECT_EQ(config->listen_port, 4566);
+  EXPECT_EQ(config->durability, storage::Durability::kFull);
+  std::map<std::string, QueueConfig> by_name;
+  std::vector<std::string> order;
+  for (const auto& queue : config->queues) {
+    by_name[queue.name] = queue;
+    order.push_back(queue.name);
+  }
+  ASSERT_EQ(by_name.size(), 8u);
+  EXPECT_EQ(by_name["payment-events"].attributes["VisibilityTimeout"], "60");
+  EXPECT_EQ(by_name["payment-events"].attributes["MessageRetentionPeriod"], "345600");
+  EXPECT_EQ(by_name["payment-events"].dead_letter_queue, "payment-events-dlq");
+  EXPECT_EQ(by_name["payment-events"].max_receive_count, 5);
+  EXPECT_EQ(by_name["payment-events-dlq"].attributes["MessageRetentionPeriod"], "1209600");
+  for (const char* name : {"payments", "refunds", "disputes"}) {
+    const QueueConfig& queue = by_name[std::string(name) + "-queue"];
+    EXPECT_EQ(queue.attributes.at("VisibilityTimeout"), "300");
+    EXPECT_EQ(queue.attributes.at("MessageRetentionPeriod"), "604800");
+    EXPECT_EQ(queue.dead_letter_queue, std::string(name) + "-dlq");
+    EXPECT_EQ(queue.max_receive_count, 3);
+    EXPECT_EQ(by_name[std::string(name) + "-dlq"].attributes.at("MessageRetentionPeriod"), "604800");
+  }
+  // Every dead-letter queue comes before its source.
+  for (size_t i = 0; i < config->queues.size(); ++i) {
+    const std::string& dlq = config->queues[i].dead_letter_queue;
+    if (dlq.empty()) continue;
+    auto position = std::find(order.begin(), order.end(), dlq) - order.begin();
+    EXPECT_LT(static_cast<size_t>(position), i) << dlq;
+  }
+}
+
+TEST(ConfigTest, UserFileOverridesKeysAndMergesObjects) {
+  Result<Config> config = ParseConfig(
+      R"({"listen":"[::1]:9000","durability":"normal","http":{"header_timeout_ms":250},"queues":[]})",
+      "user.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->listen_host, "::1");
+  EXPECT_EQ(config->listen_port, 9000);
+  EXPECT_EQ(config->durability, storage::Durability::kNormal);
+  EXPECT_EQ(config->header_timeout_ms, 250u);
+  EXPECT_EQ(config->max_body_bytes, 8u * 1024 * 1024);
+  EXPECT_TRUE(config->queues.empty());
+  EXPECT_EQ(config->data_dir, "./sluice-data");
+}
+
+TEST(ConfigTest, UnknownKeyNamesFileAndKey) {
+  Result<Config> config = ParseConfig(R"({"queues":[{"name":"a","atributes":{}}]})", "my.json");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(), "config my.json: queues[0].atributes: unknown key");
+}
+
+TEST(ConfigTest, WrongTypeNamesTheKey) {
+  Result<Config> config = ParseConfig(R"({"http":{"max_connections":"many"}})", "my.json");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("config my.json: http.max_connections: wrong type"),
+            std::string::npos)
+      << config.status().message();
+}
+
+TEST(ConfigTest, UndeclaredDeadLetterQueueIsRefused) {
+  Result<Config> config = ParseConfig(
+      R"({"queues":[{"name":"a","dead_letter":{"queue":"a-dlq","max_receive_count":3}}]})", "my.json");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(),
+            "config my.json: queues[0].dead_letter.queue: 'a-dlq' is not a declared queue (declare it in "
+            "\"queues\")");
+}
+
+TEST(ConfigTest, MissingRequiredKeyAndBadEnumAndRange) {
+  Result<Config> missing = ParseConfig(R"({"queues":[{"attributes":{}}]})", "f");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "config f: queues[0].name: missing required key");
+
+  Result<Config> bad_enum = ParseConfig(R"({"durability":"sometimes"})", "f");
+  ASSERT_FALSE(bad_enum.ok());
+  EXPECT_NE(bad_enum.status().message().find("durability: \"sometimes\" is not one of"), std::string::npos);
+
+  Result<Config> range = ParseConfig(
+      R"({"queues":[{"name":"b"},{"name":"a","dead_letter":{"queue":"b","max_receive_count":0}}]})", "f");
+  ASSERT_FALSE(range.ok());
+  EXPECT_NE(range.status().message().find("queues[1].dead_letter.max_receive_count: 0 is out of range"),
+            std::string::npos)
+      << range.status().message();
+}
+
+TEST(ConfigTest, NotJsonIsReportedWithOffset) {
+  Result<Config> config = ParseConfig("{\"listen\": ", "broken.json");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("config broken.json: not valid JSON at offset"), std::string::npos);
+}
+
+TEST(ConfigTest, ListenAddressParsing) {
+  std::string host;
+  int port = 0;
+  EXPECT_TRUE(ParseListenAddress("127.0.0.1:0", &host, &port).ok());
+  EXPECT_EQ(port, 0);
+  EXPECT_TRUE(ParseListenAddress("[::1]:4566", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("127.0.0.1:99999", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress(":80", &host, &port).ok());
+}
+
+TEST(ConfigTest, DuplicateQueueIsRefused) {
+  Result<Config> config = ParseConfig(R"({"queues":[{"name":"a"},{"name":"a"}]})", "f");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().message(), "config f: queues[1].name: queue 'a' is declared twice");
+}
+
+}  // namespace
+}  // namespace sluice::server

@@ -1,12 +1,255 @@
+// `sluice serve`: the process's life in order.
+//   1. configuration (embedded default, --config merged over it, flags last)
+//   2. the data dir lock: one server per data dir
+//   3. storage: open, migrate, start the storage thread
+//   4. provisioning: create the configured queues that do not exist, in one
+//      transaction, before anything listens
+//   5. listen, print the one start line, start maintenance timers
+//   6. run the loop until SIGINT/SIGTERM, then drain: answer parked long
+//      polls, let every received request be answered and written, let the
+//      storage thread finish its queue, close every handle, exit 0.
 #include "sluice/server/serve.h"
 
+#include <csignal>
 #include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "admin_service.h"
+#include "engine_host.h"
+#include "long_poll.h"
+#include "maintenance.h"
+#include "sluice/http/server.h"
+#include "sluice/server/config.h"
+#include "sluice/storage/data_dir.h"
+#include "sluice/storage/storage_thread.h"
+#include "sqs_service.h"
 
 namespace sluice::server {
+namespace {
+
+http::Response PlainError(int status, const std::string& message) {
+  http::Response response;
+  response.status = status;
+  response.headers.push_back({"content-type", "application/json"});
+  response.body = fmt::format(R"({{"error":"{}"}})", message);
+  return response;
+}
+
+bool IsQueryProtocol(const http::Request& request) {
+  const std::string* type = request.FindHeader("content-type");
+  return request.method == "POST" && type != nullptr &&
+         type->find("application/x-www-form-urlencoded") != std::string::npos;
+}
+
+// Everything `serve` runs, in construction order; destroyed in reverse once
+// the loop has closed every handle.
+class ServerProcess {
+ public:
+  ServerProcess(Config config) : config_(std::move(config)) {}
+
+  int Run();
+
+ private:
+  Status Provision(sqlite3* db);
+  void OnProvisioned(Status status);
+  void Handle(http::Exchange& exchange);
+  void BeginShutdown(int exit_code);
+  static void OnSignal(uv_signal_t* signal, int signum);
+
+  Config config_;
+  uv_loop_t loop_;
+  const Clock& clock_ = SystemClock::Instance();
+  std::unique_ptr<storage::StorageThread> storage_;
+  std::unique_ptr<EngineHost> engine_;
+  std::unique_ptr<LongPollRegistry> long_polls_;
+  std::unique_ptr<SqsService> sqs_;
+  std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<Maintenance> maintenance_;
+  std::unique_ptr<http::Server> http_;
+  uv_signal_t sigint_;
+  uv_signal_t sigterm_;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+  std::string provision_error_;
+};
+
+Status ServerProcess::Provision(sqlite3* db) {
+  queue::Engine& engine = engine_->Get(db);
+  for (const QueueConfig& queue : config_.queues) {
+    Result<queue::GetQueueUrlResult> existing = engine.GetQueueUrl({queue.name});
+    if (existing.ok()) continue;  // never recreated over existing data
+    if (existing.status().code() != Code::kQueueDoesNotExist) return existing.status();
+    queue::CreateQueueRequest request;
+    request.queue_name = queue.name;
+    request.attributes = queue.attributes;
+    request.tags = queue.tags;
+    if (!queue.dead_letter_queue.empty()) {
+      request.attributes["RedrivePolicy"] =
+          fmt::format(R"({{"deadLetterTargetArn":"{}","maxReceiveCount":{}}})",
+                      engine.QueueArn(queue.dead_letter_queue), queue.max_receive_count);
+    }
+    Result<queue::CreateQueueResult> created = engine.CreateQueue(request);
+    if (!created.ok()) {
+      return Status(created.status().code(),
+                    fmt::format("cannot create configured queue '{}': {}", queue.name, created.status().message()));
+    }
+    spdlog::info("created queue {}", queue.name);
+  }
+  return Status::Ok();
+}
+
+void ServerProcess::Handle(http::Exchange& exchange) {
+  const http::Request& request = exchange.request();
+  if (admin_->Handle(exchange)) return;
+  if (SqsService::Accepts(request)) {
+    sqs_->Handle(exchange);
+    return;
+  }
+  if (IsQueryProtocol(request)) {
+    exchange.Respond(SqsErrorResponse(Status(
+        Code::kUnsupportedOperation,
+        "The SQS Query protocol (form-encoded Action=...) is not supported yet; use an SDK that speaks "
+        "AWS JSON 1.0 (boto3 >= 1.34.90, aws CLI >= 1.32.90).")));
+    return;
+  }
+  exchange.Respond(PlainError(404, fmt::format("no route for {} {}", request.method, request.path)));
+}
+
+void ServerProcess::OnProvisioned(Status status) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", status.message().c_str());
+    BeginShutdown(1);
+    return;
+  }
+  http::ServerOptions options;
+  options.host = config_.listen_host;
+  options.port = config_.listen_port;
+  options.max_connections = config_.max_connections;
+  options.max_header_bytes = config_.max_header_bytes;
+  options.max_body_bytes = config_.max_body_bytes;
+  options.header_timeout_ms = config_.header_timeout_ms;
+  options.body_timeout_ms = config_.body_timeout_ms;
+  options.idle_timeout_ms = config_.idle_timeout_ms;
+  http_ = std::make_unique<http::Server>(&loop_, options, [this](http::Exchange& exchange) { Handle(exchange); });
+  Status listening = http_->Listen();
+  if (!listening.ok()) {
+    std::fprintf(stderr, "sluice: cannot listen on %s:%d: %s\n", config_.listen_host.c_str(),
+                 config_.listen_port, listening.message().c_str());
+    http_.reset();
+    BeginShutdown(1);
+    return;
+  }
+  std::string host = config_.listen_host.find(':') != std::string::npos ? "[" + config_.listen_host + "]"
+                                                                          : config_.listen_host;
+  std::printf("sluice %s listening on http://%s:%d (data dir %s)\n", SLUICE_VERSION, host.c_str(), http_->port(),
+              config_.data_dir.c_str());
+  std::fflush(stdout);
+  maintenance_->Start();
+}
+
+void ServerProcess::BeginShutdown(int exit_code) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  exit_code_ = exit_code;
+  spdlog::info("shutting down: draining requests");
+  sqs_->BeginShutdown();
+  maintenance_->Stop();
+  auto after_http = [this] {
+    storage_->Shutdown([this] {
+      long_polls_->Close();
+      uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+      uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+    });
+  };
+  if (http_) {
+    http_->Shutdown(after_http);
+  } else {
+    after_http();
+  }
+}
+
+void ServerProcess::OnSignal(uv_signal_t* signal, int signum) {
+  static_cast<ServerProcess*>(signal->data)->BeginShutdown(0);
+}
+
+int ServerProcess::Run() {
+  Result<storage::DataDirLock> lock = storage::DataDirLock::Acquire(config_.data_dir);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", lock.status().message().c_str());
+    return 1;
+  }
+  uv_loop_init(&loop_);
+  storage::StorageOptions storage_options;
+  storage_options.database_path = config_.data_dir + "/sluice.db";
+  storage_options.durability = config_.durability;
+  Result<std::unique_ptr<storage::StorageThread>> storage = storage::StorageThread::Open(&loop_, storage_options);
+  if (!storage.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", storage.status().message().c_str());
+    uv_loop_close(&loop_);
+    return 1;
+  }
+  storage_ = std::move(storage.value());
+
+  queue::EngineOptions engine_options;
+  engine_options.region = config_.region;
+  engine_options.account_id = config_.account_id;
+  engine_ = std::make_unique<EngineHost>(clock_, engine_options);
+  long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
+  std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
+  sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);
+  admin_ = std::make_unique<AdminService>(*storage_, *engine_, config_.data_dir);
+  maintenance_ = std::make_unique<Maintenance>(
+      &loop_, *storage_, *engine_, clock_, config_.retention_sweep_interval_ms, config_.move_task_tick_ms,
+      [this](const std::string& queue) { sqs_->WakeQueue(queue, 16); });
+
+  uv_signal_init(&loop_, &sigint_);
+  uv_signal_init(&loop_, &sigterm_);
+  sigint_.data = sigterm_.data = this;
+  uv_signal_start(&sigint_, &ServerProcess::OnSignal, SIGINT);
+  uv_signal_start(&sigterm_, &ServerProcess::OnSignal, SIGTERM);
+
+  storage_->Submit([this](sqlite3* db) { return Provision(db); },
+                   [this](Status status) { OnProvisioned(std::move(status)); });
+
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  http_.reset();
+  maintenance_.reset();
+  storage_.reset();
+  int closed = uv_loop_close(&loop_);
+  if (closed != 0) spdlog::warn("event loop closed with handles still open ({})", uv_strerror(closed));
+  spdlog::info("stopped");
+  return exit_code_;
+}
+
+}  // namespace
 
 int RunServe(const ServeOptions& options) {
-  std::fprintf(stderr, "sluice: serve is not built yet\n");
-  return 1;
+  std::signal(SIGPIPE, SIG_IGN);
+  Result<Config> config = LoadConfig(options.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "sluice: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  if (options.listen) {
+    Status parsed = ParseListenAddress(*options.listen, &config->listen_host, &config->listen_port);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "sluice: --listen: %s\n", parsed.message().c_str());
+      return 2;
+    }
+  }
+  if (options.data_dir) config->data_dir = *options.data_dir;
+
+  auto logger = spdlog::stderr_color_mt("sluice");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  ServerProcess process(std::move(config.value()));
+  return process.Run();
 }
 
 }  // namespace sluice::server

@@ -1,0 +1,32 @@
+// Owns the queue engine on behalf of the storage thread. The engine needs
+// the storage thread's connection, which only Work callbacks see, so it is
+// built on first use inside one.
+//
+// Threads: Get() on the storage thread only (inside StorageThread::Work).
+#pragma once
+
+#include <memory>
+
+#include <sqlite3.h>
+
+#include "sluice/clock.h"
+#include "sluice/queue/engine.h"
+
+namespace sluice::server {
+
+class EngineHost {
+ public:
+  EngineHost(const Clock& clock, queue::EngineOptions options) : clock_(clock), options_(std::move(options)) {}
+
+  queue::Engine& Get(sqlite3* db) {
+    if (!engine_) engine_ = std::make_unique<queue::Engine>(db, clock_, options_);
+    return *engine_;
+  }
+
+ private:
+  const Clock& clock_;
+  const queue::EngineOptions options_;
+  std::unique_ptr<queue::Engine> engine_;  // storage thread only
+};
+
+}  // namespace sluice::server

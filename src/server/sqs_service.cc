@@ -1,0 +1,201 @@
+#include "sqs_service.h"
+
+#include <memory>
+
+#include <rapidjson/document.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include "sluice/sqs/actions.h"
+#include "sluice/sqs/errors.h"
+
+namespace sluice::server {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "AmazonSQS.";
+constexpr const char* kJsonContentType = "application/x-amz-json-1.0";
+// A send or a visibility change wakes at most this many parked receivers; a
+// woken receiver that finds messages wakes the next one (see Finish), so a
+// burst is drained without waking thousands of receivers for one message.
+constexpr size_t kWakeBatch = 16;
+
+std::string NewRequestId() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  static const char* kHex = "0123456789abcdef";
+  std::string id;
+  id.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
+    id.push_back(kHex[bytes[i] >> 4]);
+    id.push_back(kHex[bytes[i] & 0xf]);
+  }
+  return id;
+}
+
+}  // namespace
+
+// One SQS request from decode to response. Steps:
+//   kRunning  -> a Run is queued on the storage thread
+//   kParked   -> a receive found nothing and waits in the registry
+//   answered  -> Respond() called; the object is deleted
+// An aborted exchange (peer gone) is answered at the next step boundary.
+class SqsRequest final : public Waiter {
+ public:
+  SqsRequest(SqsService* service, http::Exchange* exchange, std::unique_ptr<sqs::Call> call,
+             sqs::EncodeContext context)
+      : service_(service), exchange_(exchange), call_(std::move(call)), context_(std::move(context)) {}
+
+  void Wake(bool timed_out) override {
+    if (timed_out && service_->clock_.NowMillis() >= deadline_) {
+      service_->Finish(this, Status::Ok());  // the deadline passed: answer the empty receive
+      return;
+    }
+    service_->Submit(this);
+  }
+
+  SqsService* service_;
+  http::Exchange* exchange_;
+  std::unique_ptr<sqs::Call> call_;
+  sqs::EncodeContext context_;
+  int64_t deadline_ = 0;  // epoch ms; 0 until the first empty receive
+  bool parked_ = false;
+};
+
+http::Response SqsErrorResponse(const Status& status) {
+  sqs::WireError error = sqs::ToWireError(status);
+  http::Response response;
+  response.status = error.http_status;
+  response.headers.push_back({"content-type", kJsonContentType});
+  response.headers.push_back({"x-amzn-query-error", sqs::QueryErrorHeader(error)});
+  response.headers.push_back({"x-amzn-requestid", NewRequestId()});
+  response.body = sqs::EncodeJsonError(error);
+  return response;
+}
+
+SqsService::SqsService(storage::StorageThread& storage, EngineHost& engine, LongPollRegistry& long_polls,
+                       const Clock& clock, std::string account_id, std::string default_host)
+    : storage_(storage),
+      engine_(engine),
+      long_polls_(long_polls),
+      clock_(clock),
+      account_id_(std::move(account_id)),
+      default_host_(std::move(default_host)) {}
+
+bool SqsService::Accepts(const http::Request& request) {
+  if (request.method != "POST") return false;
+  const std::string* target = request.FindHeader("x-amz-target");
+  return target != nullptr && target->compare(0, kTargetPrefix.size(), kTargetPrefix) == 0;
+}
+
+void SqsService::Handle(http::Exchange& exchange) {
+  const http::Request& request = exchange.request();
+  const std::string* target = request.FindHeader("x-amz-target");
+  std::string_view action_name = std::string_view(*target).substr(kTargetPrefix.size());
+  const sqs::Action* action = sqs::FindAction(action_name);
+  if (action == nullptr) {
+    exchange.Respond(SqsErrorResponse(
+        Status(Code::kUnknownOperation, "Unknown operation " + std::string(action_name) + ".")));
+    return;
+  }
+
+  rapidjson::Document input;
+  if (request.body.empty()) {
+    input.SetObject();
+  } else {
+    input.Parse(request.body.data(), request.body.size());
+    if (input.HasParseError() || !input.IsObject()) {
+      exchange.Respond(SqsErrorResponse(
+          Status(Code::kMalformedRequest, "The request body is not a valid JSON object.")));
+      return;
+    }
+  }
+  Result<std::unique_ptr<sqs::Call>> call = action->decode(input);
+  if (!call.ok()) {
+    exchange.Respond(SqsErrorResponse(call.status()));
+    return;
+  }
+
+  sqs::EncodeContext context;
+  const std::string* host = request.FindHeader("host");
+  context.base_url = "http://" + (host != nullptr && !host->empty() ? *host : default_host_);
+  context.account_id = account_id_;
+  auto* pending = new SqsRequest(this, &exchange, std::move(call.value()), std::move(context));
+  ++in_flight_;
+  exchange.SetAbortHandler([this, pending] {
+    // The peer left. A parked receive is answered now (into the void); a
+    // running one is answered when its Run completes.
+    if (pending->parked_) {
+      long_polls_.Unpark(pending);
+      pending->parked_ = false;
+      Finish(pending, Status::Ok());
+    }
+  });
+  Submit(pending);
+}
+
+void SqsService::Submit(SqsRequest* request) {
+  request->parked_ = false;
+  sqs::Call* call = request->call_.get();
+  EngineHost* engine = &engine_;
+  storage_.Submit(
+      [call, engine](sqlite3* db) { return call->Run(engine->Get(db)); },
+      [this, request](Status status) {
+        // The storage thread reports the commit: only now may a reply leave
+        // (no reply before it is durable).
+        if (!status.ok()) {
+          Finish(request, status);
+          return;
+        }
+        const sqs::LongPoll* poll = request->call_->long_poll();
+        if (poll != nullptr && !shutting_down_ && !request->exchange_->aborted()) {
+          int64_t now = clock_.NowMillis();
+          if (request->deadline_ == 0) request->deadline_ = now + int64_t{poll->wait_time_seconds} * 1000;
+          if (now < request->deadline_) {
+            int64_t wake_at = request->deadline_;
+            if (poll->next_visible_at > 0 && poll->next_visible_at < wake_at) wake_at = poll->next_visible_at;
+            request->parked_ = true;
+            long_polls_.Park(request, request->call_->queue_name(), wake_at);
+            return;
+          }
+        }
+        Finish(request, Status::Ok());
+      });
+}
+
+void SqsService::Finish(SqsRequest* request, Status status) {
+  std::unique_ptr<SqsRequest> owned(request);
+  --in_flight_;
+  if (!status.ok()) {
+    if (status.code() == Code::kStorageFailed || status.code() == Code::kInternal) {
+      spdlog::error("{} failed: {}", request->call_->action(), status.ToString());
+    }
+    request->exchange_->Respond(SqsErrorResponse(status));
+    return;
+  }
+  http::Response response;
+  response.headers.push_back({"content-type", kJsonContentType});
+  response.headers.push_back({"x-amzn-requestid", NewRequestId()});
+  response.body = request->call_->EncodeJson(request->context_);
+  request->exchange_->Respond(std::move(response));
+
+  for (const std::string& queue : request->call_->woken_queues()) WakeQueue(queue, kWakeBatch);
+  // A receive that got messages may have left more behind: pass the baton.
+  if (request->call_->action() == "ReceiveMessage" && request->call_->long_poll() == nullptr &&
+      !request->call_->queue_name().empty()) {
+    WakeQueue(request->call_->queue_name(), 1);
+  }
+}
+
+void SqsService::WakeQueue(const std::string& queue, size_t max_waiters) {
+  long_polls_.WakeQueue(queue, max_waiters);
+}
+
+void SqsService::BeginShutdown() {
+  shutting_down_ = true;
+  long_polls_.WakeAll();
+}
+
+}  // namespace sluice::server

@@ -23,6 +23,10 @@ class EngineHost {
     return *engine_;
   }
 
+  // Drops the engine and its prepared statements; the next Get() builds a new
+  // one. Storage thread only: submitted as the last op before shutdown.
+  void Reset() { engine_.reset(); }
+
  private:
   const Clock& clock_;
   const queue::EngineOptions options_;

@@ -159,6 +159,8 @@ void ServerProcess::BeginShutdown(int exit_code) {
   sqs_->BeginShutdown();
   maintenance_->Stop();
   auto after_http = [this] {
+    // Finalize the engine's statements on the thread that owns the connection.
+    storage_->Submit([this](sqlite3*) { engine_->Reset(); return Status::Ok(); }, [](Status) {});
     storage_->Shutdown([this] {
       long_polls_->Close();
       uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);

@@ -10,17 +10,23 @@
 // Durability: with synchronous=FULL (default) a commit survives power loss;
 // with NORMAL it survives a process crash. `done` never runs before the
 // commit that holds the op's writes has returned (rule: no reply before it is
-// durable).
+// durable). The durability essay with its numbered invariants heads
+// src/storage/storage_thread.cc.
 //
 // Errors: an op's own failure is its Status. A failed COMMIT (or fsync, or
 // any SQLite I/O error) makes the storage sticky-failed: that batch and every
-// later op complete with kStorageFailed until restart.
+// later op complete with kStorageFailed until restart. Ops submitted after
+// Shutdown() complete with kUnavailable without running.
 //
-// Ownership: owns the sqlite3 connection, the thread and the uv_async.
-// Threads: Open/Submit/Shutdown on the loop thread; Work runs on the storage
-// thread; Done runs on the loop thread.
+// Ownership: owns the sqlite3 connection, the thread and the uv_async. A
+// Work is destroyed on the storage thread after it ran, a Done on the loop
+// thread after it ran.
+// Threads: Open/Submit/Shutdown and the counters on the loop thread; Work
+// runs on the storage thread; Done runs on the loop thread.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,32 +46,50 @@ enum class Durability {
 struct StorageOptions {
   std::string database_path;  // e.g. <data-dir>/sluice.db
   Durability durability = Durability::kFull;
+  // At most this many ops share one transaction, so a flood of submissions
+  // cannot hold every completion back behind one giant commit.
+  size_t max_batch_ops = 4096;
+  // TEST ONLY. Called on the storage thread just before each COMMIT; a
+  // non-OK Status is treated exactly like a failed COMMIT (the batch rolls
+  // back and the storage becomes sticky-failed with that message).
+  std::function<Status()> fault_before_commit;
 };
 
 class StorageThread {
  public:
   // Runs on the storage thread inside the batch transaction. A non-OK Status
-  // rolls back this op's savepoint only.
+  // rolls back this op's savepoint only. Must not BEGIN/COMMIT/ROLLBACK the
+  // transaction itself (doing so makes the storage sticky-failed) and must
+  // reset every statement it stepped.
   using Work = std::function<Status(sqlite3* db)>;
   // Runs on the loop thread after the batch committed: `status` is Work's
-  // status, or kStorageFailed if the commit failed.
+  // status, or kStorageFailed if the commit failed. Must not throw.
   using Done = std::function<void(Status status)>;
 
   // Opens (creating if needed) the database, sets WAL and the synchronous
   // level, applies the embedded migrations, and starts the thread. Refuses
-  // a schema newer than this binary knows. Call before uv_run on `loop`.
+  // a schema newer than this binary knows. Call before uv_run on `loop`, on
+  // the thread that will run it.
   static Result<std::unique_ptr<StorageThread>> Open(uv_loop_t* loop, StorageOptions options);
 
-  ~StorageThread();  // Shutdown() must have completed.
+  // Shutdown() must have completed (its `done` ran). Destroying a running
+  // StorageThread still runs the queued ops and joins the thread, but their
+  // Done never run and the uv_async is freed only when the loop runs again.
+  ~StorageThread();
 
   // Queues an op. Loop thread only. Ops complete in submission order.
+  // Submitting before uv_run is fine (startup work): the op runs at once on
+  // the storage thread, its Done when the loop runs.
+  // After Shutdown() the op does not run: `done` gets kUnavailable (still in
+  // order; synchronously, from inside Submit, once Shutdown's done has run).
   void Submit(Work work, Done done);
 
   // Lets queued ops finish, stops the thread, closes the database and the
-  // uv_async, then calls `done` on the loop thread.
+  // uv_async, then calls `done` on the loop thread. Call once.
   void Shutdown(std::function<void()> done);
 
-  // Counters for /health and benchmarks (loop thread).
+  // Counters for /health and benchmarks (loop thread; cheap atomics).
+  // committed_ops counts ops whose Work succeeded in a committed batch.
   uint64_t committed_batches() const;
   uint64_t committed_ops() const;
   bool failed() const;

@@ -1,7 +1,8 @@
 -- Schema version 1: queues, messages, message move tasks.
 -- Applied by src/storage/migrations.cc inside one transaction; the runner sets
 -- PRAGMA user_version to the file's number afterwards.
--- Times are milliseconds since the Unix epoch.
+-- Times are milliseconds since the Unix epoch. The queue engine
+-- (src/queue/) is the only writer of these tables.
 
 CREATE TABLE queues (
   id            INTEGER PRIMARY KEY,
@@ -9,24 +10,29 @@ CREATE TABLE queues (
   created_at    INTEGER NOT NULL,
   modified_at   INTEGER NOT NULL,
   -- Settable attributes as a JSON object of strings, exactly as SQS returns
-  -- them ({"VisibilityTimeout":"30", "RedrivePolicy":"{...}", ...}).
+  -- them ({"VisibilityTimeout":"30", "RedrivePolicy":"{...}", ...}), with the
+  -- defaults filled in. AddPermission edits the "Policy" member.
   attributes    TEXT NOT NULL DEFAULT '{}',
   tags          TEXT NOT NULL DEFAULT '{}',   -- JSON object of strings
-  -- AddPermission statements, JSON array of {label, accounts[], actions[]}.
-  permissions   TEXT NOT NULL DEFAULT '[]',
+  -- Name of the dead-letter queue the RedrivePolicy targets, NULL without
+  -- one: ListDeadLetterSourceQueues and "is this a DLQ?" by index.
+  redrive_target TEXT,
   -- PurgeQueue may run once every 60 s (PurgeQueueInProgress otherwise).
   purged_at     INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX queues_by_redrive_target ON queues(redrive_target, name);
 
 CREATE TABLE messages (
-  -- The sequence: strictly increasing, so (queue_id, visible_at, id) gives
-  -- oldest-first delivery among the visible messages.
+  -- The sequence: strictly increasing and never reused (AUTOINCREMENT), so
+  -- (queue_id, visible_at, id) gives oldest-first delivery among the visible
+  -- messages and a receipt handle never names a later message.
   id                  INTEGER PRIMARY KEY AUTOINCREMENT,
   queue_id            INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
   message_id          TEXT NOT NULL,            -- the SQS MessageId (UUID)
   body                BLOB NOT NULL,
-  -- Message attributes and system attributes, each encoded by
-  -- src/queue/attributes.cc (NULL when there are none).
+  -- Message attributes and system attributes, each in the canonical form
+  -- SQS hashes for MD5OfMessageAttributes (src/queue/message_attributes.h),
+  -- NULL when there are none.
   attributes          BLOB,
   system_attributes   BLOB,
   md5_body            TEXT NOT NULL,
@@ -36,6 +42,9 @@ CREATE TABLE messages (
   visible_at          INTEGER NOT NULL,         -- deliverable when visible_at <= now
   receive_count       INTEGER NOT NULL DEFAULT 0,
   first_received_at   INTEGER NOT NULL DEFAULT 0,
+  -- The latest receive: ChangeMessageVisibility may not push visible_at
+  -- past received_at + 12 hours.
+  received_at         INTEGER NOT NULL DEFAULT 0,
   -- Changes on every receive: a receipt handle names (id, receipt_token), so
   -- a handle from an earlier receive no longer matches.
   receipt_token       INTEGER NOT NULL DEFAULT 0,
@@ -46,7 +55,8 @@ CREATE TABLE messages (
 
 -- Receive: the oldest visible messages of one queue, by index, never a scan.
 CREATE INDEX messages_by_visibility ON messages(queue_id, visible_at, id);
--- Retention: expired messages of one queue, oldest first.
+-- Retention, peeking and move tasks: one queue's messages, oldest first
+-- (the implicit rowid suffix orders ties by id).
 CREATE INDEX messages_by_age ON messages(queue_id, sent_at);
 
 CREATE TABLE move_tasks (

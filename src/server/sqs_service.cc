@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include <rapidjson/document.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -69,7 +68,8 @@ http::Response SqsErrorResponse(const Status& status) {
   http::Response response;
   response.status = error.http_status;
   response.headers.push_back({"content-type", kJsonContentType});
-  response.headers.push_back({"x-amzn-query-error", sqs::QueryErrorHeader(error)});
+  std::string query_error = sqs::QueryErrorHeader(error);
+  if (!query_error.empty()) response.headers.push_back({"x-amzn-query-error", std::move(query_error)});
   response.headers.push_back({"x-amzn-requestid", NewRequestId()});
   response.body = sqs::EncodeJsonError(error);
   return response;
@@ -101,18 +101,7 @@ void SqsService::Handle(http::Exchange& exchange) {
     return;
   }
 
-  rapidjson::Document input;
-  if (request.body.empty()) {
-    input.SetObject();
-  } else {
-    input.Parse(request.body.data(), request.body.size());
-    if (input.HasParseError() || !input.IsObject()) {
-      exchange.Respond(SqsErrorResponse(
-          Status(Code::kMalformedRequest, "The request body is not a valid JSON object.")));
-      return;
-    }
-  }
-  Result<std::unique_ptr<sqs::Call>> call = action->decode(input);
+  Result<std::unique_ptr<sqs::Call>> call = sqs::DecodeJsonBody(*action, request.body);
   if (!call.ok()) {
     exchange.Respond(SqsErrorResponse(call.status()));
     return;

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,12 @@ namespace sluice::queue {
 struct EngineOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
-  // Largest MaximumMessageSize accepted (SQS: 1 MiB since 2025; 256 KiB default).
+  // Largest MaximumMessageSize accepted (SQS: 1 MiB since 2025), and the
+  // limit on a whole batch's payload (BatchRequestTooLong).
   int max_message_size_limit = 1024 * 1024;
+  // MaximumMessageSize of a queue created without one. SQS's documented
+  // default is 1 MiB since 2025 (it was 256 KiB before).
+  int default_maximum_message_size = 1024 * 1024;
 };
 
 // One step of a running message move task.

@@ -185,7 +185,8 @@ struct ReceiveMessageResult {
   // poller should wait when `messages` is empty.
   int wait_time_seconds = 0;
   // Earliest visible_at (epoch ms) among the queue's not-yet-visible messages,
-  // 0 if none: when a parked receiver should look again.
+  // 0 if none: when a parked receiver should look again. Computed only when
+  // fewer messages than asked for were returned (0 otherwise).
   int64_t next_visible_at = 0;
 };
 

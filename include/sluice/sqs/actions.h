@@ -75,12 +75,17 @@ struct Action {
 // The action named `name` (case-sensitive, as in X-Amz-Target), or nullptr.
 const Action* FindAction(std::string_view name);
 
-// Every action, for docs and tests.
+// Every action, for docs and tests, sorted by name.
 const std::vector<Action>& AllActions();
 
+// Parses an AWS JSON 1.0 request body and runs `action`'s decoder on it. An
+// empty body reads as {}. Errors: kMalformedRequest for text that is not
+// (UTF-8) JSON or not an object; otherwise the decoder's Status.
+Result<std::unique_ptr<Call>> DecodeJsonBody(const Action& action, std::string_view body);
+
 // "http://host:4566/000000000000/my-queue" (any host, optional trailing
-// slash) -> "my-queue". Errors: kQueueDoesNotExist for a URL that names no queue
-// path, kInvalidParameterValue... see actions.cc.
+// slash) -> "my-queue". Scheme, host, port and account are not checked.
+// Errors: kQueueDoesNotExist for a URL whose path is not /<account>/<name>.
 Result<std::string> QueueNameFromUrl(std::string_view queue_url);
 
 }  // namespace sluice::sqs

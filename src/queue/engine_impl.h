@@ -1,0 +1,122 @@
+// Engine::Impl: the state behind sluice::queue::Engine and the declarations
+// of its operations. Each group of operations lives in its own file:
+//   queues.cc      CreateQueue, GetQueueUrl, ListQueues, DeleteQueue,
+//                  PurgeQueue, Get/SetQueueAttributes
+//   sharing.cc     tags, AddPermission/RemovePermission,
+//                  ListDeadLetterSourceQueues
+//   send.cc        SendMessage, SendMessageBatch
+//   receive.cc     ReceiveMessage (delivery, DLQ moves, expiry at receive)
+//   inflight.cc    DeleteMessage, ChangeMessageVisibility and their batches
+//   move_tasks.cc  Start/Cancel/ListMessageMoveTasks, RunMoveTaskStep
+//   maintenance.cc SweepExpired, PeekMessages
+//
+// Every operation validates its request before its first write, so a
+// failure normally changes nothing; a storage error part-way leaves writes
+// that the caller's savepoint rollback undoes (see queue_catalog.h for why
+// the cache survives that).
+//
+// Threads: the storage thread only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/arn.h"
+#include "queue/queue_attributes.h"
+#include "queue/queue_catalog.h"
+#include "queue/sql.h"
+#include "sluice/clock.h"
+#include "sluice/queue/engine.h"
+
+namespace sluice::queue {
+
+// Opaque NextToken of ListQueues and ListDeadLetterSourceQueues: the last
+// name of the previous page. Decode returns nullopt for a foreign token.
+std::string EncodePageToken(const std::string& last_name);
+std::optional<std::string> DecodePageToken(const std::string& token);
+
+// `current` plus `added`, checked against SQS's tag limits (at most 50 per
+// queue, keys 1..128 and values 0..256 characters): kInvalidParameterValue.
+Result<TagMap> MergeTags(const TagMap& current, const TagMap& added, const std::string& queue_name);
+
+class Engine::Impl {
+ public:
+  Impl(sqlite3* db, const Clock& clock, EngineOptions options);
+
+  // queues.cc
+  Result<CreateQueueResult> CreateQueue(const CreateQueueRequest& request);
+  Result<GetQueueUrlResult> GetQueueUrl(const GetQueueUrlRequest& request);
+  Result<ListQueuesResult> ListQueues(const ListQueuesRequest& request);
+  Result<EmptyResult> DeleteQueue(const DeleteQueueRequest& request);
+  Result<EmptyResult> PurgeQueue(const PurgeQueueRequest& request);
+  Result<GetQueueAttributesResult> GetQueueAttributes(const GetQueueAttributesRequest& request);
+  Result<EmptyResult> SetQueueAttributes(const SetQueueAttributesRequest& request);
+
+  // sharing.cc
+  Result<EmptyResult> TagQueue(const TagQueueRequest& request);
+  Result<EmptyResult> UntagQueue(const UntagQueueRequest& request);
+  Result<ListQueueTagsResult> ListQueueTags(const ListQueueTagsRequest& request);
+  Result<EmptyResult> AddPermission(const AddPermissionRequest& request);
+  Result<EmptyResult> RemovePermission(const RemovePermissionRequest& request);
+  Result<ListDeadLetterSourceQueuesResult> ListDeadLetterSourceQueues(
+      const ListDeadLetterSourceQueuesRequest& request);
+
+  // send.cc
+  Result<SendMessageResult> SendMessage(const SendMessageRequest& request);
+  Result<SendMessageBatchResult> SendMessageBatch(const SendMessageBatchRequest& request);
+
+  // receive.cc
+  Result<ReceiveMessageResult> ReceiveMessage(const ReceiveMessageRequest& request);
+
+  // inflight.cc
+  Result<EmptyResult> DeleteMessage(const DeleteMessageRequest& request);
+  Result<BatchResult> DeleteMessageBatch(const DeleteMessageBatchRequest& request);
+  Result<EmptyResult> ChangeMessageVisibility(const ChangeMessageVisibilityRequest& request);
+  Result<BatchResult> ChangeMessageVisibilityBatch(
+      const ChangeMessageVisibilityBatchRequest& request);
+
+  // move_tasks.cc
+  Result<StartMessageMoveTaskResult> StartMessageMoveTask(
+      const StartMessageMoveTaskRequest& request);
+  Result<CancelMessageMoveTaskResult> CancelMessageMoveTask(
+      const CancelMessageMoveTaskRequest& request);
+  Result<ListMessageMoveTasksResult> ListMessageMoveTasks(
+      const ListMessageMoveTasksRequest& request);
+  Result<std::vector<std::string>> ActiveMoveTasks();
+  Result<MoveTaskStep> RunMoveTaskStep(const std::string& task_handle, int max_messages);
+  Result<std::optional<int>> MoveTaskRate(const std::string& task_handle);
+
+  // maintenance.cc
+  Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);
+  Result<int> SweepExpired(int limit);
+
+  const QueueArns& arns() const { return arns_; }
+
+ private:
+  // The queue called `name`; kQueueDoesNotExist if there is none.
+  Result<const QueueRow*> RequireQueue(const std::string& name);
+  // Checks a canonical RedrivePolicy of queue `source_name`: its target
+  // must exist and let `source_name` use it. Returns the target's name.
+  Result<std::string> CheckRedriveTarget(const std::string& source_name,
+                                         const std::string& redrive_policy);
+  // Validates one entry and inserts it (SendMessage and each batch entry).
+  Result<SendMessageResult> SendOne(const QueueRow& queue, const SendMessageEntry& entry,
+                                    int64_t now);
+  // Deletes up to `limit` expired messages of one queue; returns how many.
+  Result<int> DeleteExpired(const QueueRow& queue, int64_t now, int limit);
+  // One ChangeMessageVisibility (also each batch entry).
+  Status ChangeVisibility(const QueueRow& queue, const std::string& receipt_handle,
+                          int visibility_timeout, int64_t now);
+  // One DeleteMessage (also each batch entry).
+  Status DeleteOne(const QueueRow& queue, const std::string& receipt_handle);
+
+  Database db_;
+  const Clock& clock_;
+  const EngineOptions options_;
+  const QueueArns arns_;
+  const QueueAttributeLimits limits_;
+  QueueCatalog catalog_;
+};
+
+}  // namespace sluice::queue

@@ -1,0 +1,93 @@
+// Work no SQS request asks for: the retention sweep (timer-driven) and
+// PeekMessages (admin API, `sluice dlq peek`).
+#include "queue/engine_impl.h"
+#include "queue/hot_sql.h"
+#include "queue/message_attributes.h"
+#include "queue/validate.h"
+
+namespace sluice::queue {
+// The expired messages of one queue, oldest first, by messages_by_age. They
+// are then deleted one by one by primary key: a DELETE ... WHERE id IN
+// (subquery) lets the planner pick a table scan once statistics exist.
+const char kSelectExpired[] =
+    "SELECT id FROM messages WHERE queue_id = ?1 AND sent_at <= ?2 ORDER BY sent_at LIMIT ?3";
+
+namespace {
+
+constexpr const char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
+constexpr const char kPeek[] =
+    "SELECT message_id, body, attributes, sent_at, visible_at, receive_count, "
+    "dead_letter_source_queue_id FROM messages WHERE queue_id = ?1 ORDER BY sent_at, id LIMIT ?2";
+
+}  // namespace
+
+Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int limit) {
+  // Expiry counts from the original send, also in a dead-letter queue (sent_at
+  // survives the move), against the retention of the queue holding it now.
+  const int64_t sent_before = now - int64_t{queue.settings.message_retention_period} * 1000;
+  std::vector<int64_t> expired;
+  {
+    Statement select = db_.Prepare(kSelectExpired);
+    select.BindInt(queue.id).BindInt(sent_before).BindInt(limit);
+    while (select.Step()) expired.push_back(select.Int(0));
+    if (!select.ok()) return select.status();
+  }
+  for (int64_t id : expired) {
+    Statement erase = db_.Prepare(kDeleteMessage);
+    erase.BindInt(id);
+    SLUICE_RETURN_IF_ERROR(erase.Run());
+  }
+  return static_cast<int>(expired.size());
+}
+
+Result<int> Engine::Impl::SweepExpired(int limit) {
+  if (limit <= 0) return 0;
+  Result<std::vector<int64_t>> ids = catalog_.AllIds();
+  if (!ids.ok()) return ids.status();
+  const int64_t now = clock_.NowMillis();
+  int deleted = 0;
+  for (int64_t id : *ids) {
+    if (deleted >= limit) break;
+    Result<const QueueRow*> queue = catalog_.FindById(id);
+    if (!queue.ok()) return queue.status();
+    if (*queue == nullptr) continue;
+    Result<int> count = DeleteExpired(**queue, now, limit - deleted);
+    if (!count.ok()) return count.status();
+    deleted += *count;
+  }
+  return deleted;
+}
+
+Result<PeekMessagesResult> Engine::Impl::PeekMessages(const PeekMessagesRequest& request) {
+  SLUICE_RETURN_IF_ERROR(CheckRange("MaxMessages", request.max_messages, 1, 100));
+  Result<const QueueRow*> queue = RequireQueue(request.queue_name);
+  if (!queue.ok()) return queue.status();
+  std::vector<int64_t> source_ids;
+  PeekMessagesResult result;
+  {
+    Statement select = db_.Prepare(kPeek);
+    select.BindInt((*queue)->id).BindInt(request.max_messages);
+    while (select.Step()) {
+      PeekedMessage& message = result.messages.emplace_back();
+      message.message_id = select.Text(0);
+      message.body = select.Blob(1);
+      Result<MessageAttributeMap> attributes = DecodeMessageAttributes(select.Blob(2));
+      if (!attributes.ok()) return attributes.status();
+      message.message_attributes = std::move(attributes).value();
+      message.sent_timestamp = select.Int(3);
+      message.visible_at = select.Int(4);
+      message.receive_count = static_cast<int>(select.Int(5));
+      source_ids.push_back(select.IsNull(6) ? 0 : select.Int(6));
+    }
+    if (!select.ok()) return select.status();
+  }
+  for (size_t i = 0; i < source_ids.size(); ++i) {
+    if (source_ids[i] == 0) continue;
+    Result<const QueueRow*> source = catalog_.FindById(source_ids[i]);
+    if (!source.ok()) return source.status();
+    if (*source != nullptr) result.messages[i].dead_letter_source_queue = (*source)->name;
+  }
+  return result;
+}
+
+}  // namespace sluice::queue

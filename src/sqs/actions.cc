@@ -1,0 +1,256 @@
+// The action table: one row per SQS operation, binding its name to its JSON
+// decoder and its engine method. EngineCall is the single Call
+// implementation; what differs between operations is data (the row) and two
+// small overload sets below: which queues an operation may wake, and when a
+// receive parks as a long poll.
+#include "sluice/sqs/actions.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <set>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+
+#include "sqs/json_decode.h"
+#include "sqs/json_encode.h"
+
+namespace sluice::sqs {
+namespace {
+
+// Request and result types of an engine method, from its pointer.
+template <auto kMethod>
+struct EngineMethod;
+template <typename RequestT, typename ResultT,
+          Result<ResultT> (queue::Engine::*kMethod)(const RequestT&)>
+struct EngineMethod<kMethod> {
+  using Request = RequestT;
+  using Response = ResultT;
+};
+
+// An operation name usable as a template argument.
+template <size_t N>
+struct ActionName {
+  constexpr ActionName(const char (&text)[N]) { std::copy_n(text, N, chars); }  // NOLINT
+  constexpr std::string_view view() const { return {chars, N - 1}; }
+  char chars[N];
+};
+
+// ---- Wake-ups ---------------------------------------------------------------
+// A parked ReceiveMessage looks again when a call may have made messages
+// visible on its queue. Everything else wakes nobody.
+
+template <typename Request, typename Response>
+std::vector<std::string> WokenQueues(const Request&, const Response&) {
+  return {};
+}
+
+std::vector<std::string> WokenQueues(const queue::SendMessageRequest& request,
+                                     const queue::SendMessageResult&) {
+  return {request.queue_name};
+}
+
+std::vector<std::string> WokenQueues(const queue::SendMessageBatchRequest& request,
+                                     const queue::SendMessageBatchResult& result) {
+  if (result.successful.empty()) return {};
+  return {request.queue_name};
+}
+
+std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityRequest& request,
+                                     const queue::EmptyResult&) {
+  if (request.visibility_timeout != 0) return {};
+  return {request.queue_name};
+}
+
+std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityBatchRequest& request,
+                                     const queue::BatchResult& result) {
+  std::set<std::string_view> succeeded(result.successful_ids.begin(), result.successful_ids.end());
+  for (const queue::ChangeMessageVisibilityBatchEntry& entry : request.entries) {
+    if (entry.visibility_timeout == 0 && succeeded.contains(entry.id)) {
+      return {request.queue_name};
+    }
+  }
+  return {};
+}
+
+// ---- Long polls ---------------------------------------------------------------
+
+template <typename Request, typename Response>
+std::optional<LongPoll> ParkedReceive(const Request&, const Response&) {
+  return std::nullopt;
+}
+
+std::optional<LongPoll> ParkedReceive(const queue::ReceiveMessageRequest&,
+                                      const queue::ReceiveMessageResult& result) {
+  if (!result.messages.empty() || result.wait_time_seconds <= 0) return std::nullopt;
+  return LongPoll{result.wait_time_seconds, result.next_visible_at};
+}
+
+// ---- The one Call -------------------------------------------------------------
+
+template <ActionName kName, auto kMethod>
+class EngineCall final : public Call {
+ public:
+  using Request = typename EngineMethod<kMethod>::Request;
+  using Response = typename EngineMethod<kMethod>::Response;
+
+  explicit EngineCall(Request request) : request_(std::move(request)) {}
+
+  std::string_view action() const override { return kName.view(); }
+
+  const std::string& queue_name() const override {
+    static const std::string kNone;
+    if constexpr (requires { request_.queue_name; }) {
+      return request_.queue_name;
+    } else {
+      return kNone;
+    }
+  }
+
+  Status Run(queue::Engine& engine) override {
+    // A parked receive runs again: forget the previous outcome first.
+    result_.reset();
+    long_poll_.reset();
+    Result<Response> result = (engine.*kMethod)(request_);
+    if (!result.ok()) return result.status();
+    result_ = std::move(result).value();
+    long_poll_ = ParkedReceive(request_, *result_);
+    return Status::Ok();
+  }
+
+  std::string EncodeJson(const EncodeContext& context) const override {
+    if (!result_) return "{}";  // contract: only after a successful Run()
+    return EncodeResult(*result_, context);
+  }
+
+  const LongPoll* long_poll() const override { return long_poll_ ? &*long_poll_ : nullptr; }
+
+  std::vector<std::string> woken_queues() const override {
+    if (!result_) return {};
+    return WokenQueues(request_, *result_);
+  }
+
+ private:
+  Request request_;
+  std::optional<Response> result_;
+  std::optional<LongPoll> long_poll_;
+};
+
+template <ActionName kName, auto kMethod, auto kDecode>
+Result<std::unique_ptr<Call>> DecodeCall(const rapidjson::Value& input) {
+  auto request = kDecode(input);
+  if (!request.ok()) return request.status();
+  return std::unique_ptr<Call>(
+      std::make_unique<EngineCall<kName, kMethod>>(std::move(request).value()));
+}
+
+template <ActionName kName, auto kMethod, auto kDecode>
+Action Row() {
+  return Action{kName.view(), &DecodeCall<kName, kMethod, kDecode>};
+}
+
+using queue::Engine;
+
+// Sorted by name: FindAction binary-searches. All 23 operations of the
+// 2012-11-05 API.
+const std::vector<Action>& Table() {
+  static const std::vector<Action> actions = {
+      Row<"AddPermission", &Engine::AddPermission, &DecodeAddPermission>(),
+      Row<"CancelMessageMoveTask", &Engine::CancelMessageMoveTask,
+          &DecodeCancelMessageMoveTask>(),
+      Row<"ChangeMessageVisibility", &Engine::ChangeMessageVisibility,
+          &DecodeChangeMessageVisibility>(),
+      Row<"ChangeMessageVisibilityBatch", &Engine::ChangeMessageVisibilityBatch,
+          &DecodeChangeMessageVisibilityBatch>(),
+      Row<"CreateQueue", &Engine::CreateQueue, &DecodeCreateQueue>(),
+      Row<"DeleteMessage", &Engine::DeleteMessage, &DecodeDeleteMessage>(),
+      Row<"DeleteMessageBatch", &Engine::DeleteMessageBatch, &DecodeDeleteMessageBatch>(),
+      Row<"DeleteQueue", &Engine::DeleteQueue, &DecodeDeleteQueue>(),
+      Row<"GetQueueAttributes", &Engine::GetQueueAttributes, &DecodeGetQueueAttributes>(),
+      Row<"GetQueueUrl", &Engine::GetQueueUrl, &DecodeGetQueueUrl>(),
+      Row<"ListDeadLetterSourceQueues", &Engine::ListDeadLetterSourceQueues,
+          &DecodeListDeadLetterSourceQueues>(),
+      Row<"ListMessageMoveTasks", &Engine::ListMessageMoveTasks, &DecodeListMessageMoveTasks>(),
+      Row<"ListQueueTags", &Engine::ListQueueTags, &DecodeListQueueTags>(),
+      Row<"ListQueues", &Engine::ListQueues, &DecodeListQueues>(),
+      Row<"PurgeQueue", &Engine::PurgeQueue, &DecodePurgeQueue>(),
+      Row<"ReceiveMessage", &Engine::ReceiveMessage, &DecodeReceiveMessage>(),
+      Row<"RemovePermission", &Engine::RemovePermission, &DecodeRemovePermission>(),
+      Row<"SendMessage", &Engine::SendMessage, &DecodeSendMessage>(),
+      Row<"SendMessageBatch", &Engine::SendMessageBatch, &DecodeSendMessageBatch>(),
+      Row<"SetQueueAttributes", &Engine::SetQueueAttributes, &DecodeSetQueueAttributes>(),
+      Row<"StartMessageMoveTask", &Engine::StartMessageMoveTask, &DecodeStartMessageMoveTask>(),
+      Row<"TagQueue", &Engine::TagQueue, &DecodeTagQueue>(),
+      Row<"UntagQueue", &Engine::UntagQueue, &DecodeUntagQueue>(),
+  };
+  return actions;
+}
+
+// True if `text` is valid UTF-8. ASCII, by far the common case, is skipped
+// eight bytes at a time; rapidjson's validator judges each other sequence.
+// (Parsing with kParseValidateEncodingFlag instead validates byte by byte and
+// was a quarter of the cost of decoding a SendMessage.)
+bool IsUtf8(std::string_view text) {
+  struct Discard {
+    void Put(char) {}
+  } discard;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    uint64_t word;
+    if (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) {
+      p += 8;
+      continue;
+    }
+    if ((static_cast<unsigned char>(*p) & 0x80) == 0) {
+      ++p;
+      continue;
+    }
+    rapidjson::MemoryStream stream(p, static_cast<size_t>(end - p));
+    if (!rapidjson::UTF8<>::Validate(stream, discard)) return false;
+    p += stream.Tell();
+  }
+  return true;
+}
+
+}  // namespace
+
+const std::vector<Action>& AllActions() { return Table(); }
+
+const Action* FindAction(std::string_view name) {
+  const std::vector<Action>& actions = Table();
+  auto it = std::lower_bound(actions.begin(), actions.end(), name,
+                             [](const Action& action, std::string_view wanted) {
+                               return action.name < wanted;
+                             });
+  if (it == actions.end() || it->name != name) return nullptr;
+  return &*it;
+}
+
+Result<std::unique_ptr<Call>> DecodeJsonBody(const Action& action, std::string_view body) {
+  // Typical requests parse within these stack buffers, without touching the
+  // heap; larger ones (big batches) spill into malloc'd chunks.
+  char value_buffer[8192];
+  char parse_buffer[2048];
+  rapidjson::MemoryPoolAllocator<> value_allocator(value_buffer, sizeof value_buffer);
+  rapidjson::MemoryPoolAllocator<> parse_allocator(parse_buffer, sizeof parse_buffer);
+  using Pool = rapidjson::MemoryPoolAllocator<>;
+  using StackDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, Pool, Pool>;
+  StackDocument document(&value_allocator, sizeof parse_buffer, &parse_allocator);
+  // Lenient where it costs nothing: an empty body reads as {}.
+  std::string_view text = body.empty() ? std::string_view("{}") : body;
+  if (!IsUtf8(text)) {
+    return Status(Code::kMalformedRequest, "The request body is not valid UTF-8.");
+  }
+  document.Parse(text.data(), text.size());
+  if (document.HasParseError()) {
+    std::string message = "The request body is not valid JSON: ";
+    message.append(rapidjson::GetParseError_En(document.GetParseError()));
+    return Status(Code::kMalformedRequest, std::move(message));
+  }
+  return action.decode(document);
+}
+
+}  // namespace sluice::sqs

@@ -44,8 +44,11 @@ constexpr const char kDeliver[] =
     "UPDATE messages SET visible_at = ?1, receive_count = receive_count + 1, "
     "first_received_at = CASE first_received_at WHEN 0 THEN ?2 ELSE first_received_at END, "
     "received_at = ?2, receipt_token = ?3 WHERE id = ?4";
+// The receive count travels with the message (SQS: "received across all
+// queues"), so an operator peeking at a DLQ sees how often it failed; a
+// redrive (move_tasks.cc) resets it for a fresh set of attempts.
 constexpr const char kMoveToDeadLetterQueue[] =
-    "UPDATE messages SET queue_id = ?1, visible_at = ?2, receive_count = 0, first_received_at = 0, "
+    "UPDATE messages SET queue_id = ?1, visible_at = ?2, "
     "received_at = 0, dead_letter_source_queue_id = ?3 WHERE id = ?4";
 constexpr const char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
 

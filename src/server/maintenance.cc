@@ -99,6 +99,10 @@ void Maintenance::MoveOnce() {
             credit.messages -= budget;
           }
           credit.updated_at = now;
+          if (budget <= 0) {  // a slow task: wait for a whole message of credit
+            live[handle] = credit;
+            continue;
+          }
           Result<queue::MoveTaskStep> step = queues.RunMoveTaskStep(handle, budget);
           if (!step.ok()) return step.status();
           woken->insert(woken->end(), step->woken_queues.begin(), step->woken_queues.end());

@@ -10,9 +10,16 @@
 // peer disconnects meanwhile (the answer is then dropped).
 //
 // Errors: malformed requests are answered 400 and the connection closed;
-// oversized heads 431, oversized bodies 413; slow heads (header timeout) and
-// idle keep-alive connections are closed; over the connection limit new
-// connections get 503 and are closed. None of these reach the handler.
+// oversized heads 431, oversized bodies 413; slow heads and bodies get 408
+// and are closed; idle keep-alive connections, and clients that stop reading
+// their responses (write timeout), are closed; over the connection
+// limit new connections get 503 and are closed. None of these reach the
+// handler. Error bodies are {"error":"..."} (application/json).
+//
+// Backpressure: at most max_pipelined_requests requests per connection are
+// outstanding (with the handler, or answered and not yet fully written);
+// beyond that the connection stops parsing and reading until a response has
+// been written. Timeouts of 0 are disabled.
 //
 // Threads: loop thread only, for every class here.
 #pragma once
@@ -68,7 +75,12 @@ class Exchange {
 
   // Called (loop thread) if the peer goes away before Respond(). Handlers that
   // park an Exchange (long polling) use it to answer early; the answer is then
-  // discarded. Respond() must still be called.
+  // discarded. Respond() must still be called, and may be called from inside
+  // `on_abort`. Not called if the peer is already gone when it is set: check
+  // aborted() before parking. It may run inside another exchange's Respond()
+  // on the same connection (a failed write, or a response that closes the
+  // connection, ends the exchanges behind it); the handler is never re-entered
+  // that way, only abort handlers.
   virtual void SetAbortHandler(std::function<void()> on_abort) = 0;
 
   // True once the peer has gone away.
@@ -87,6 +99,10 @@ struct ServerOptions {
   uint64_t header_timeout_ms = 10'000;   // from the first byte of a request to the end of its head
   uint64_t body_timeout_ms = 60'000;     // from the end of the head to the end of the body
   uint64_t idle_timeout_ms = 75'000;     // keep-alive connection with no request in progress
+  uint64_t write_timeout_ms = 60'000;    // a response the client does not read -> closed
+  // Requests one connection may hold before parsing pauses (>= 1). With 1 the
+  // next request is not parsed until the previous response is written.
+  size_t max_pipelined_requests = 16;
 };
 
 class Server {
@@ -104,7 +120,11 @@ class Server {
   int port() const;
 
   // Stops accepting, closes idle connections, lets every request already
-  // received be answered and written, then closes the rest and calls `done`.
+  // received be answered and written, then closes the rest and calls `done`
+  // (from a loop callback, or before returning if nothing was open). Parked
+  // exchanges must be answered for the drain to finish. Call once. Destroy
+  // the Server only after `done` (`done` itself may destroy it), or if
+  // Listen() never succeeded.
   void Shutdown(std::function<void()> done);
 
   size_t connection_count() const;

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include "queue/random_ids.h"
 #include "sluice/sqs/actions.h"
 #include "sluice/sqs/errors.h"
 
@@ -18,21 +18,7 @@ constexpr const char* kJsonContentType = "application/x-amz-json-1.0";
 // burst is drained without waking thousands of receivers for one message.
 constexpr size_t kWakeBatch = 16;
 
-std::string NewRequestId() {
-  unsigned char bytes[16];
-  randombytes_buf(bytes, sizeof bytes);
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  static const char* kHex = "0123456789abcdef";
-  std::string id;
-  id.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id.push_back('-');
-    id.push_back(kHex[bytes[i] >> 4]);
-    id.push_back(kHex[bytes[i] & 0xf]);
-  }
-  return id;
-}
+std::string NewRequestId() { return queue::NewUuid(); }
 
 }  // namespace
 

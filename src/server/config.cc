@@ -208,6 +208,7 @@ std::vector<QueueConfig> DeadLettersFirst(std::vector<QueueConfig> queues) {
 
 Result<Config> BuildConfig(const Document& document, const std::string& source) {
   Config config;
+  config.source = source;
   if (document.HasMember("listen")) {
     Status status = ParseListenAddress(document["listen"].GetString(), &config.listen_host,
                                        &config.listen_port);
@@ -265,6 +266,7 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
       if (entry.HasMember("tags")) {
         for (auto& tag : entry["tags"].GetObject()) queue.tags[tag.name.GetString()] = tag.value.GetString();
       }
+      queue.declared_index = i;
       index_by_name[queue.name] = i;
       queues.push_back(std::move(queue));
     }

@@ -95,7 +95,8 @@ Status ServerProcess::Provision(sqlite3* db) {
     Result<queue::CreateQueueResult> created = engine.CreateQueue(request);
     if (!created.ok()) {
       return Status(created.status().code(),
-                    fmt::format("cannot create configured queue '{}': {}", queue.name, created.status().message()));
+                    fmt::format("config {}: queues[{}].attributes: cannot create queue '{}': {}", config_.source,
+                                queue.declared_index, queue.name, created.status().message()));
     }
     spdlog::info("created queue {}", queue.name);
   }

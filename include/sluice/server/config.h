@@ -28,9 +28,11 @@ struct QueueConfig {
   std::string dead_letter_queue;   // empty: none
   int max_receive_count = 0;
   queue::TagMap tags;
+  size_t declared_index = 0;  // position in the file's "queues", for error messages
 };
 
 struct Config {
+  std::string source = "(embedded default)";  // the file the queues came from, for error messages
   std::string listen_host = "127.0.0.1";
   int listen_port = 4566;
   std::string data_dir = "./sluice-data";

@@ -16,16 +16,22 @@ class RecordingWaiter : public Waiter {
   std::vector<std::pair<RecordingWaiter*, bool>>* log_;
 };
 
+// Initialises the loop before the registry (a member declared after it) uses it.
+struct Loop {
+  Loop() { uv_loop_init(&loop); }
+  uv_loop_t loop;
+};
+
 class LongPollTest : public ::testing::Test {
  protected:
-  void SetUp() override { uv_loop_init(&loop_); }
   void TearDown() override {
     registry_.Close();
     uv_run(&loop_, UV_RUN_DEFAULT);
     EXPECT_EQ(uv_loop_close(&loop_), 0);
   }
 
-  uv_loop_t loop_;
+  Loop holder_;
+  uv_loop_t& loop_ = holder_.loop;
   FakeClock clock_;
   LongPollRegistry registry_{&loop_, clock_};
   std::vector<std::pair<RecordingWaiter*, bool>> log_;

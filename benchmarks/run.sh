@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# benchmarks/run.sh: the whole benchmark suite in one run. Starts every server
+# itself (sluice with durability full and normal, moto_server, nginx) on free
+# loopback ports, measures them in interleaved rounds so that a noisy machine
+# hurts all of them alike, stops them, and prints a markdown table (also
+# written to benchmarks/results/<stamp>/results.md). See docs/BENCHMARKS.md.
+#
+# Nothing here asserts performance: the numbers are reported, never checked.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/benchmarks
+
+RUNS=3                 # rounds per measurement; tables show medians
+DURATION=5             # seconds per wrk run
+CONNECTIONS="1 16 64"  # SendMessage concurrency levels
+BATCH_CONNECTIONS=64
+CONSUMERS=16
+CONSUME_MESSAGES=50000 # pre-filled per consume round (sluice); moto gets MOTO_MESSAGES
+MOTO_MESSAGES=300
+MILLION=1000000
+LATENCY_ITERATIONS=1000
+FSYNCS=500
+STARTUP_RUNS=5
+NGINX_WORKERS=1
+SECTIONS="startup fsync send batch consume million"  # fsync runs inside send when both are chosen
+SLUICE=${SLUICE_BIN:-$ROOT/build/sluice}
+TOOLS_BUILD=$ROOT/build-bench
+KEEP_WORK=0
+
+usage() {
+  cat <<EOF
+usage: benchmarks/run.sh [options]
+  --runs N              rounds per measurement, medians reported (default $RUNS, minimum 3 recommended)
+  --duration S          seconds per wrk run (default $DURATION)
+  --connections "A B"   SendMessage concurrency levels (default "$CONNECTIONS")
+  --consume-messages N  messages pre-filled per receive+delete round (default $CONSUME_MESSAGES)
+  --million N           depth of the big queue (default $MILLION)
+  --fsyncs N            fsyncs per disk sample and mode (default $FSYNCS)
+  --only "LIST"         sections to run, from: $SECTIONS
+  --sluice PATH         the sluice binary (default build/sluice, or \$SLUICE_BIN)
+  --tools-build DIR     build dir for the load generator and probes (default build-bench)
+  --nginx-workers N     nginx worker processes (default $NGINX_WORKERS)
+  --keep-work           keep the scratch directory (data dirs, logs)
+Default settings take about 7 minutes (6.5-8.5 measured on a shared 2-core VM).
+EOF
+}
+
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --runs) RUNS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --consume-messages) CONSUME_MESSAGES=$2; shift 2 ;;
+    --million) MILLION=$2; shift 2 ;;
+    --fsyncs) FSYNCS=$2; shift 2 ;;
+    --only) SECTIONS=$2; shift 2 ;;
+    --sluice) SLUICE=$2; shift 2 ;;
+    --tools-build) TOOLS_BUILD=$2; shift 2 ;;
+    --nginx-workers) NGINX_WORKERS=$2; shift 2 ;;
+    --keep-work) KEEP_WORK=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------- tools
+command -v wrk >/dev/null || die "wrk not found (apt-get install wrk)"
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || die "nginx not found (apt-get install nginx-light)"
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+# Resolve moto_server past pyenv's shim so that startup time and RSS are moto's own.
+MOTO=$( (pyenv which moto_server 2>/dev/null) || command -v moto_server || true)
+[[ -n $MOTO ]] || die "moto_server not found"
+
+log "building the load generator and probes in $TOOLS_BUILD"
+mkdir -p "$TOOLS_BUILD"
+BUILD_LOG=$TOOLS_BUILD/benchmark-tools.log
+cmake -S "$ROOT" -B "$TOOLS_BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD_LOG" 2>&1 ||
+  die "cmake configure failed; see $BUILD_LOG"
+cmake --build "$TOOLS_BUILD" -j2 --target sluice_loadgen sluice_startup_probe sluice_fsync_loop >>"$BUILD_LOG" 2>&1 ||
+  die "building the benchmark tools failed; see $BUILD_LOG"
+LOADGEN=$TOOLS_BUILD/sluice_loadgen
+PROBE=$TOOLS_BUILD/sluice_startup_probe
+FSYNC_LOOP=$TOOLS_BUILD/sluice_fsync_loop
+
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUT=$BENCH/results/$STAMP
+WORK=$OUT/work   # on the repository's filesystem, so fsync means what it means for a real data dir
+mkdir -p "$WORK"
+RAW=$OUT/raw.tsv
+: >"$RAW"
+
+# ---------------------------------------------------------------- servers
+declare -A PORT PID URL_OF
+STARTED_PIDS=()
+
+# Only servers still running are listed: a PID is dropped as soon as it has
+# been reaped, so cleanup never signals a number the kernel may have reused.
+cleanup() {
+  for pid in "${STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $KEEP_WORK == 0 ]]; then rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http PORT PATH SECONDS [PID]: until a GET answers 200; gives up early if PID exits.
+wait_http() {
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1$2" 2>/dev/null) == 200 ]] && return 0
+    if [[ -n ${4:-} ]] && ! kill -0 "$4" 2>/dev/null; then return 1; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# start NAME PATH-TO-POLL COMMAND...: runs COMMAND ({port} substituted) in the background.
+start() {
+  local name=$1 path=$2; shift 2
+  local port; port=$(free_port)
+  local args=() a
+  for a in "$@"; do args+=("${a//\{port\}/$port}"); done
+  "${args[@]}" >"$WORK/$name.log" 2>&1 &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  if ! wait_http "$port" "$path" 30 "$pid"; then
+    log "$name did not answer 200 on $path (log: $WORK/$name.log): its rows will read 'pending'"
+    reap "$pid"
+    return 1
+  fi
+  PORT[$name]=$port
+  PID[$name]=$pid
+  URL_OF[$name]=http://127.0.0.1:$port/
+  log "$name up on 127.0.0.1:$port (pid $pid)"
+}
+
+# reap PID: stops one server this script started and forgets its PID.
+reap() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local kept=() p
+  for p in "${STARTED_PIDS[@]}"; do [[ $p == "$1" ]] || kept+=("$p"); done
+  STARTED_PIDS=("${kept[@]}")
+}
+
+stop() {
+  local name=$1 pid=${PID[$1]:-}
+  [[ -n $pid ]] || return 0
+  reap "$pid"
+  unset "PID[$name]" "PORT[$name]"
+}
+
+up() { [[ -n ${PORT[$1]:-} ]]; }
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo -1; }
+
+start_nginx() {
+  local prefix=$WORK/nginx port
+  mkdir -p "$prefix"
+  port=$(free_port)
+  sed -e "s|@PORT@|$port|g" -e "s|@PREFIX@|$prefix|g" -e "s|@WORKERS@|$NGINX_WORKERS|g" \
+    "$BENCH/nginx.conf" >"$prefix/nginx.conf"
+  "$NGINX" -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/error.log" >"$WORK/nginx.log" 2>&1 &
+  local pid=$!
+  STARTED_PIDS+=("$pid")
+  wait_http "$port" / 10 "$pid" || die "nginx did not start (log: $WORK/nginx.log)"
+  PORT[nginx]=$port PID[nginx]=$pid URL_OF[nginx]=http://127.0.0.1:$port/
+  log "nginx up on 127.0.0.1:$port (pid $pid, $NGINX_WORKERS worker(s))"
+}
+
+start_sluice() {  # NAME DURABILITY
+  local name=$1 durability=$2 dir=$WORK/$1-data
+  mkdir -p "$dir"
+  local config=()
+  if [[ $durability != full ]]; then  # full is the default: no config file at all
+    echo "{\"durability\":\"$durability\"}" >"$WORK/$name.json"
+    config=(--config "$WORK/$name.json")
+  fi
+  [[ -x $SLUICE ]] || { log "$SLUICE not built: sluice rows will read 'pending'"; return 1; }
+  start "$name" /health "$SLUICE" serve --listen '127.0.0.1:{port}' --data-dir "$dir" "${config[@]}"
+}
+
+start_moto() { start moto / "$MOTO" -H 127.0.0.1 -p '{port}'; }
+
+# sqs NAME ACTION JSON: one AWS JSON 1.0 call; prints the body, fails unless 200.
+sqs() {
+  curl -sf -X POST "http://127.0.0.1:${PORT[$1]}/" \
+    -H 'Content-Type: application/x-amz-json-1.0' -H "X-Amz-Target: AmazonSQS.$2" \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=00' \
+    -d "$3"
+}
+
+# create_queue NAME QUEUE: prints the QueueUrl the server returned.
+create_queue() {
+  local body
+  body=$(sqs "$1" CreateQueue "{\"QueueName\":\"$2\"}") || { log "CreateQueue $2 on $1 failed"; return 1; }
+  sed -n 's/.*"QueueUrl" *: *"\([^"]*\)".*/\1/p' <<<"$body"
+}
+
+delete_queue() { sqs "$1" DeleteQueue "{\"QueueUrl\":\"$2\"}" >/dev/null 2>&1 || true; }
+
+# record SECTION TARGET PARAM RUN RESULT-LINE
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5#RESULT }" >>"$RAW"; }
+
+# run_wrk SECTION TARGET PARAM RUN SCRIPT CONNECTIONS QUEUE_URL
+run_wrk() {
+  local section=$1 target=$2 param=$3 run=$4 script=$5 connections=$6 queue_url=$7
+  local threads=$((connections < 2 ? connections : 2)) output result
+  output=$(wrk -t"$threads" -c"$connections" -d"${DURATION}s" --timeout 10s --latency \
+    -s "$BENCH/wrk/$script" "${URL_OF[$target]}" -- "$queue_url" 2>&1) || true
+  result=$(grep '^RESULT ' <<<"$output" || echo "RESULT failed=1")
+  record "$section" "$target" "$param" "$run" "$result"
+  grep '^FIRST_ERROR ' <<<"$output" | sed "s/^/[$section $target $param] /" >&2 || true
+  log "$section $target $param run $run: $(grep -o 'ok_rps=[0-9.]*' <<<"$result" || echo failed)" \
+      "$(grep -o 'p99_ms=[0-9.]*' <<<"$result" || true)"
+}
+
+# loadgen SECTION TARGET PARAM RUN MODE QUEUE_URL ARGS...
+loadgen() {
+  local section=$1 target=$2 param=$3 run=$4 mode=$5 queue_url=$6; shift 6
+  local result
+  result=$("$LOADGEN" --endpoint "127.0.0.1:${PORT[$target]}" --queue-url "$queue_url" "$mode" "$@" \
+    2>>"$WORK/loadgen.log" | grep '^RESULT ') || true
+  [[ -n $result ]] || result="RESULT failed=1"
+  record "$section" "$target" "$param" "$run" "$result"
+  log "$section $target $param run $run: $result"
+}
+
+SQS_TARGETS=()
+add_sqs_target() { if up "$1"; then SQS_TARGETS+=("$1"); fi; }
+
+# ---------------------------------------------------------------- machine
+{
+  echo "stamp=$STAMP"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "kernel=$(uname -r)"
+  echo "memory_mb=$(awk '/^MemTotal:/ {print int($2/1024)}' /proc/meminfo)"
+  dev=$(findmnt -no SOURCE -T "$WORK" 2>/dev/null || echo '?')
+  echo "disk=$dev ($(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || echo '?'))"
+  echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "wrk=$(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+  echo "nginx=$("$NGINX" -v 2>&1 | sed 's|.*nginx/||')"
+  echo "moto=$(python3 -c 'import moto; print(moto.__version__)' 2>/dev/null || echo '?')"
+  head_ref=$(sed -n 's/^ref: //p' "$ROOT/.git/HEAD" 2>/dev/null || true)
+  commit=$( { [[ -n $head_ref ]] && cat "$ROOT/.git/$head_ref" 2>/dev/null; } || cat "$ROOT/.git/HEAD" 2>/dev/null || echo '?')
+  echo "commit=${commit:0:12}"
+  echo "runs=$RUNS"
+  echo "duration=$DURATION"
+  echo "nginx_workers=$NGINX_WORKERS"
+  echo "consumers=$CONSUMERS"
+  echo "batch_connections=$BATCH_CONNECTIONS"
+  echo "million=$MILLION"
+  echo "sections=$SECTIONS"
+} >"$OUT/meta.env"
+
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
+SLUICE_OK=0
+[[ -x $SLUICE ]] && SLUICE_OK=1
+
+# ---------------------------------------------------------------- 4, 5: startup and idle RSS
+if has startup; then
+  log "startup: time to first 200, $STARTUP_RUNS runs each"
+  if ((SLUICE_OK)); then
+    r=$("$PROBE" --runs "$STARTUP_RUNS" --path /health -- "$SLUICE" serve --listen '127.0.0.1:{port}' \
+      --data-dir '{dir}' 2>>"$WORK/probe.log" | grep '^RESULT ') || r="RESULT failed=1"
+    record startup sluice - 1 "$r"; log "startup sluice: $r"
+  fi
+  r=$("$PROBE" --runs "$STARTUP_RUNS" --path / -- "$MOTO" -H 127.0.0.1 -p '{port}' \
+    2>>"$WORK/probe.log" | grep '^RESULT ') || r="RESULT failed=1"
+  record startup moto - 1 "$r"; log "startup moto: $r"
+fi
+
+# ---------------------------------------------------------------- 7: the disk's fsync rate
+# This VM's fsync latency swings tenfold with other tenants' I/O, so the disk
+# is sampled right before every durable SendMessage run rather than once.
+fsync_sample() {  # ROUND PARAM
+  local mode r
+  for mode in append overwrite; do
+    r=$("$FSYNC_LOOP" "$WORK" "$FSYNCS" "$mode" | grep '^RESULT ') || r="RESULT failed=1"
+    record fsync "disk-$mode" "$2" "$1" "$r"
+    log "fsync $mode before $2, round $1: $(grep -o 'fsyncs_per_s=[0-9.]*' <<<"$r" || echo failed)"
+  done
+}
+if has fsync && ! has send; then
+  for run in $(seq "$RUNS"); do fsync_sample "$run" -; done
+fi
+
+# ---------------------------------------------------------------- 1, 2, 3: throughput
+if has send || has batch || has consume; then
+  start_nginx
+  if ((SLUICE_OK)); then
+    start_sluice sluice-full full || true
+    start_sluice sluice-normal normal || true
+  fi
+  start_moto || die "moto_server did not start"
+  add_sqs_target sluice-full; add_sqs_target sluice-normal; add_sqs_target moto
+
+  if has send; then
+    # Warm-up, not recorded: first-request imports (moto), page cache, JIT-free but fair.
+    for t in nginx "${SQS_TARGETS[@]}"; do
+      q=$(if [[ $t == nginx ]]; then echo "${URL_OF[nginx]}000000000000/bench"; else create_queue "$t" warmup; fi)
+      wrk -t1 -c4 -d1s -s "$BENCH/wrk/send_message.lua" "${URL_OF[$t]}" -- "$q" >/dev/null 2>&1 || true
+      [[ $t == nginx ]] || delete_queue "$t" "$q"
+    done
+    for run in $(seq "$RUNS"); do
+      for c in $CONNECTIONS; do
+        for t in nginx "${SQS_TARGETS[@]}"; do
+          if [[ $t == nginx ]]; then
+            run_wrk send nginx "$c" "$run" send_message.lua "$c" "${URL_OF[nginx]}000000000000/bench"
+            continue
+          fi
+          # A fresh queue per run: moto's SendMessage slows as its queue grows.
+          q=$(create_queue "$t" "send-$run-$c") || continue
+          if [[ $t == sluice-full ]] && has fsync; then fsync_sample "$run" "$c"; fi
+          run_wrk send "$t" "$c" "$run" send_message.lua "$c" "$q"
+          delete_queue "$t" "$q"
+        done
+      done
+    done
+  fi
+
+  if has batch; then
+    for run in $(seq "$RUNS"); do
+      for t in "${SQS_TARGETS[@]}"; do
+        q=$(create_queue "$t" "batch-$run") || continue
+        run_wrk batch "$t" "$BATCH_CONNECTIONS" "$run" send_message_batch.lua "$BATCH_CONNECTIONS" "$q"
+        delete_queue "$t" "$q"
+      done
+    done
+  fi
+
+  if has consume; then
+    for run in $(seq "$RUNS"); do
+      for t in "${SQS_TARGETS[@]}"; do
+        n=$CONSUME_MESSAGES; [[ $t == moto ]] && n=$MOTO_MESSAGES
+        q=$(create_queue "$t" "consume-$run") || continue
+        loadgen fill "$t" "$n" "$run" fill "$q" --messages "$n" --connections "$BATCH_CONNECTIONS"
+        loadgen consume "$t" "$CONSUMERS" "$run" consume "$q" --messages "$n" \
+          --connections "$CONSUMERS" --max-seconds $((DURATION * 3))
+        delete_queue "$t" "$q"
+      done
+    done
+  fi
+  stop sluice-full; stop sluice-normal; stop moto; stop nginx
+fi
+
+# ---------------------------------------------------------------- 6: a queue of a million
+if has million; then
+  if ((SLUICE_OK)) && start_sluice sluice-million full; then
+    small=$(create_queue sluice-million small) && big=$(create_queue sluice-million million) && {
+      loadgen million-fill sluice-million 10 1 fill "$small" --messages 10 --connections 1
+      record million-rss sluice-million 0 1 "RESULT rss_kb=$(rss_kb "${PID[sluice-million]}")"
+      loadgen million-fill sluice-million "$MILLION" 1 fill "$big" --messages "$MILLION" --connections 64
+      record million-rss sluice-million "$MILLION" 1 \
+        "RESULT rss_kb=$(rss_kb "${PID[sluice-million]}") disk_kb=$(du -sk "$WORK/sluice-million-data" | cut -f1)"
+      # The two queues take turns request by request (q0 = 10 messages, q1 = the big one).
+      for run in $(seq "$RUNS"); do
+        loadgen million sluice-million pair "$run" latency "$small" --compare-queue-url "$big" \
+          --iterations "$LATENCY_ITERATIONS"
+      done
+      record million-rss sluice-million "$MILLION-after" 1 "RESULT rss_kb=$(rss_kb "${PID[sluice-million]}")"
+    }
+    stop sluice-million
+  fi
+  # moto: the 10-message queue only; at moto's fill rate a million would take hours.
+  if start_moto; then
+    small=$(create_queue moto small) && {
+      loadgen million-fill moto 10 1 fill "$small" --messages 10 --connections 1
+      loadgen million moto pair 1 latency "$small" --iterations 200 --warmup 10
+    }
+    stop moto
+  fi
+fi
+
+echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.env"
+python3 "$BENCH/report.py" "$OUT" | tee "$OUT/results.md"
+cp "$OUT/results.md" "$BENCH/results/latest.md"
+log "results: $OUT/results.md (raw: $RAW)"

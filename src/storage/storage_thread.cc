@@ -66,6 +66,7 @@
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <exception>
 #include <iterator>
@@ -142,6 +143,9 @@ class StorageThread::Impl {
   static void OnAsyncClosed(uv_handle_t* handle);
   void DrainCompletions();
   void CompleteAfterExit(Done done);
+  static void OnFlush(uv_check_t* handle);
+  static void OnFlushBeforePoll(uv_prepare_t* handle);
+  void FlushStaged();
   bool OnLoopThread() const { return std::this_thread::get_id() == loop_thread_; }
 
   uv_loop_t* const loop_;
@@ -166,6 +170,13 @@ class StorageThread::Impl {
   bool thread_exited_ = false;         // GUARDED_BY(completed_mu_)
 
   // Loop thread only.
+  // Ops submitted during one loop turn are staged here and handed over in one
+  // locked append and one wakeup, before and after the loop polls (Redis's
+  // beforeSleep): every request parsed from one epoll batch lands in one
+  // storage batch, and the loop pays one futex wake per turn, not per op.
+  std::vector<Op> staged_;
+  uv_check_t* flush_after_poll_ = nullptr;    // freed in its close callback
+  uv_prepare_t* flush_before_poll_ = nullptr; // freed in its close callback
   uv_async_t* async_ = nullptr;  // freed in OnAsyncClosed
   bool shutdown_requested_ = false;
   bool async_closing_ = false;
@@ -193,6 +204,16 @@ Status StorageThread::Impl::Start() {
     return Status(Code::kInternal, std::string("uv_async_init: ") + uv_strerror(rc));
   }
   async_->data = this;
+  flush_after_poll_ = static_cast<uv_check_t*>(std::malloc(sizeof(uv_check_t)));
+  uv_check_init(loop_, flush_after_poll_);
+  flush_after_poll_->data = this;
+  uv_check_start(flush_after_poll_, &Impl::OnFlush);
+  uv_unref(reinterpret_cast<uv_handle_t*>(flush_after_poll_));
+  flush_before_poll_ = static_cast<uv_prepare_t*>(std::malloc(sizeof(uv_prepare_t)));
+  uv_prepare_init(loop_, flush_before_poll_);
+  flush_before_poll_->data = this;
+  uv_prepare_start(flush_before_poll_, &Impl::OnFlushBeforePoll);
+  uv_unref(reinterpret_cast<uv_handle_t*>(flush_before_poll_));
   try {
     thread_ = std::thread(&Impl::ThreadMain, this);
   } catch (const std::system_error& error) {
@@ -204,12 +225,17 @@ Status StorageThread::Impl::Start() {
 StorageThread::Impl::~Impl() {
   // Normally Shutdown() has run to the end and all of this is already done.
   if (thread_.joinable()) {
+    FlushStaged();  // ops submitted this loop turn still run
     {
       std::lock_guard lock(pending_mu_);
       stopping_ = true;
     }
     pending_cv_.notify_one();
     thread_.join();
+  }
+  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(flush_after_poll_),
+                              reinterpret_cast<uv_handle_t*>(flush_before_poll_)}) {
+    if (handle != nullptr) uv_close(handle, [](uv_handle_t* closed) { std::free(closed); });
   }
   if (async_ != nullptr) {
     async_->data = nullptr;  // OnAsyncClosed then only frees the handle
@@ -219,15 +245,33 @@ StorageThread::Impl::~Impl() {
 
 void StorageThread::Impl::Submit(Work work, Done done) {
   assert(OnLoopThread());
+  if (flush_after_poll_ == nullptr) {  // not started, or its handles are closed: hand over now
+    staged_.push_back(Op{std::move(work), std::move(done), shutdown_requested_});
+    FlushStaged();
+    return;
+  }
+  staged_.push_back(Op{std::move(work), std::move(done), shutdown_requested_});
+}
+
+void StorageThread::Impl::OnFlush(uv_check_t* handle) { static_cast<Impl*>(handle->data)->FlushStaged(); }
+void StorageThread::Impl::OnFlushBeforePoll(uv_prepare_t* handle) {
+  static_cast<Impl*>(handle->data)->FlushStaged();
+}
+
+void StorageThread::Impl::FlushStaged() {
+  if (staged_.empty()) return;
+  std::vector<Op> refused;
   {
     std::lock_guard lock(pending_mu_);
     if (!stopped_taking_) {
-      pending_.push_back(Op{std::move(work), std::move(done), shutdown_requested_});
-      pending_cv_.notify_one();
-      return;
+      for (Op& op : staged_) pending_.push_back(std::move(op));
+    } else {
+      refused = std::move(staged_);
     }
   }
-  CompleteAfterExit(std::move(done));
+  staged_.clear();
+  pending_cv_.notify_one();
+  for (Op& op : refused) CompleteAfterExit(std::move(op.done));
 }
 
 // The thread has exited, so every earlier op is already in completed_ (or
@@ -251,6 +295,13 @@ void StorageThread::Impl::Shutdown(std::function<void()> done) {
   assert(!shutdown_requested_ && "Shutdown() called twice");
   shutdown_requested_ = true;
   shutdown_done_ = std::move(done);
+  FlushStaged();
+  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(flush_after_poll_),
+                              reinterpret_cast<uv_handle_t*>(flush_before_poll_)}) {
+    if (handle != nullptr) uv_close(handle, [](uv_handle_t* closed) { std::free(closed); });
+  }
+  flush_after_poll_ = nullptr;
+  flush_before_poll_ = nullptr;
   {
     std::lock_guard lock(pending_mu_);
     stopping_ = true;

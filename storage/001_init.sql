@@ -23,10 +23,12 @@ CREATE TABLE queues (
 CREATE INDEX queues_by_redrive_target ON queues(redrive_target, name);
 
 CREATE TABLE messages (
-  -- The sequence: strictly increasing and never reused (AUTOINCREMENT), so
-  -- (queue_id, visible_at, id) gives oldest-first delivery among the visible
-  -- messages and a receipt handle never names a later message.
-  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  -- The sequence: increasing (max + 1), so (queue_id, visible_at, id) gives
+  -- oldest-first delivery among the visible messages. Not AUTOINCREMENT: that
+  -- costs a sqlite_sequence update per insert. An id may be reused only after
+  -- the newest message was deleted; receipt handles also carry a random
+  -- per-receive token, so a handle never acts on the message that reused its id.
+  id                  INTEGER PRIMARY KEY,
   queue_id            INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
   message_id          TEXT NOT NULL,            -- the SQS MessageId (UUID)
   body                BLOB NOT NULL,

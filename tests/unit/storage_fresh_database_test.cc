@@ -20,7 +20,7 @@ int64_t UserVersion(sqlite3* db) {
 }
 
 TEST(FreshDatabaseTest, BuiltAsideMigratedAndLeftoversRemoved) {
-  TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir.path() + "/sluice.db";
   // A crash during an earlier creation left a half-built file behind.
   std::ofstream(path + ".creating") << "half-built garbage";
@@ -42,7 +42,7 @@ TEST(FreshDatabaseTest, BuiltAsideMigratedAndLeftoversRemoved) {
 }
 
 TEST(FreshDatabaseTest, ExistingDatabaseIsOpenedNotRebuilt) {
-  TempDir dir;
+  testing::TempDir dir;
   const std::string path = dir.path() + "/sluice.db";
   StorageOptions options;
   options.database_path = path;

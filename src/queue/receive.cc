@@ -120,6 +120,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
   // A RedrivePolicy whose target was deleted since moves nothing: the
   // messages stay and keep being delivered, as in SQS.
   int64_t dead_letter_queue_id = 0;
+  std::string dead_letter_queue_name;
   int max_receive_count = 0;
   if (const auto& redrive = queue.settings.redrive_policy) {
     if (std::optional<std::string> name = arns_.NameOf(redrive->dead_letter_target_arn)) {
@@ -127,6 +128,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
       if (!target.ok()) return target.status();
       if (*target != nullptr && (*target)->id != queue.id) {
         dead_letter_queue_id = (*target)->id;
+        dead_letter_queue_name = (*target)->name;
         max_receive_count = redrive->max_receive_count;
       }
     }
@@ -184,6 +186,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
         Statement move = db_.Prepare(kMoveToDeadLetterQueue);
         move.BindInt(dead_letter_queue_id).BindInt(now).BindInt(queue.id).BindInt(c.id);
         SLUICE_RETURN_IF_ERROR(move.Run());
+        result.moved_to_dead_letter_queue = dead_letter_queue_name;
         ++skipped;
         continue;
       }

@@ -12,6 +12,7 @@
 
 #include <malloc.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
@@ -141,8 +142,14 @@ void ServerProcess::OnProvisioned(Status status) {
   http_ = std::make_unique<http::Server>(&loop_, options, [this](http::Exchange& exchange) { Handle(exchange); });
   Status listening = http_->Listen();
   if (!listening.ok()) {
-    std::fprintf(stderr, "sluice: cannot listen on %s:%d: %s\n", config_.listen_host.c_str(),
-                 config_.listen_port, listening.message().c_str());
+    // http::Server's bind errors already name the address; others do not.
+    const std::string& why = listening.message();
+    if (why.rfind("cannot listen on ", 0) == 0) {
+      std::fprintf(stderr, "sluice: %s\n", why.c_str());
+    } else {
+      std::fprintf(stderr, "sluice: cannot listen on %s:%d: %s\n", config_.listen_host.c_str(),
+                   config_.listen_port, why.c_str());
+    }
     http_.reset();
     BeginShutdown(1);
     return;
@@ -245,6 +252,26 @@ static void TuneProcess() {
   mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 }
 
+// Each connection is a descriptor: a soft RLIMIT_NOFILE of 1024 (the usual
+// shell default) would silently cap max_connections, with new connections
+// left unaccepted in the backlog. Raise the soft limit toward the hard one,
+// as Redis does, and say so when max_connections still cannot be reached.
+static void RaiseOpenFilesLimit(size_t max_connections) {
+  constexpr rlim_t kReserved = 64;  // listener, SQLite files, loop internals, logs
+  const rlim_t wanted = static_cast<rlim_t>(max_connections) + kReserved;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return;
+  rlimit raised = limit;
+  raised.rlim_cur = (limit.rlim_max == RLIM_INFINITY || limit.rlim_max >= wanted) ? wanted : limit.rlim_max;
+  if (raised.rlim_cur > limit.rlim_cur && setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  if (limit.rlim_cur < wanted) {
+    spdlog::warn("open files limit is {}: at most about {} connections (http.max_connections is {})",
+                 static_cast<unsigned long long>(limit.rlim_cur),
+                 static_cast<unsigned long long>(limit.rlim_cur > kReserved ? limit.rlim_cur - kReserved : 0),
+                 max_connections);
+  }
+}
+
 int RunServe(const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
   TuneProcess();
@@ -267,6 +294,7 @@ int RunServe(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(config->log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
 
+  RaiseOpenFilesLimit(config->max_connections);
   ServerProcess process(std::move(config.value()));
   return process.Run();
 }

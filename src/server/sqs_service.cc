@@ -124,6 +124,9 @@ void SqsService::Submit(SqsRequest* request) {
           Finish(request, status);
           return;
         }
+        // Every successful Run may have made messages visible elsewhere (a
+        // receive that moved some to its DLQ), even one that parks again.
+        for (const std::string& queue : request->call_->woken_queues()) WakeQueue(queue, kWakeBatch);
         const sqs::LongPoll* poll = request->call_->long_poll();
         if (poll != nullptr && !shutting_down_ && !request->exchange_->aborted()) {
           int64_t now = clock_.NowMillis();
@@ -156,7 +159,6 @@ void SqsService::Finish(SqsRequest* request, Status status) {
   response.body = request->call_->EncodeJson(request->context_);
   request->exchange_->Respond(std::move(response));
 
-  for (const std::string& queue : request->call_->woken_queues()) WakeQueue(queue, kWakeBatch);
   // A receive that got messages may have left more behind: pass the baton.
   if (request->call_->action() == "ReceiveMessage" && request->call_->long_poll() == nullptr &&
       !request->call_->queue_name().empty()) {

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
-#include <set>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
@@ -58,21 +57,23 @@ std::vector<std::string> WokenQueues(const queue::SendMessageBatchRequest& reque
   return {request.queue_name};
 }
 
+// Any new timeout, not only 0: a parked receiver's wake time was computed
+// from the old one, so a shortened timeout must make it look again.
 std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityRequest& request,
                                      const queue::EmptyResult&) {
-  if (request.visibility_timeout != 0) return {};
   return {request.queue_name};
 }
 
 std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityBatchRequest& request,
                                      const queue::BatchResult& result) {
-  std::set<std::string_view> succeeded(result.successful_ids.begin(), result.successful_ids.end());
-  for (const queue::ChangeMessageVisibilityBatchEntry& entry : request.entries) {
-    if (entry.visibility_timeout == 0 && succeeded.contains(entry.id)) {
-      return {request.queue_name};
-    }
-  }
-  return {};
+  if (result.successful_ids.empty()) return {};
+  return {request.queue_name};
+}
+
+std::vector<std::string> WokenQueues(const queue::ReceiveMessageRequest&,
+                                     const queue::ReceiveMessageResult& result) {
+  if (result.moved_to_dead_letter_queue.empty()) return {};
+  return {result.moved_to_dead_letter_queue};
 }
 
 // ---- Long polls ---------------------------------------------------------------

@@ -228,7 +228,10 @@ TEST_F(SqsCallTest, EmptyReceiveParksOnlyWhenItMayWait) {
   EXPECT_EQ(Json(waiting)["Messages"].Size(), 1u);
 }
 
-TEST_F(SqsCallTest, VisibilityChangesWakeOnlyWhenTheyMakeMessagesVisible) {
+// Any successful visibility change wakes the queue's parked receivers, not
+// only a change to 0: their wake time was computed from the old timeout, so a
+// shortened one (600 s -> 5 s) must make them look again.
+TEST_F(SqsCallTest, SuccessfulVisibilityChangesWakeTheQueue) {
   ASSERT_TRUE(DecodeAndRun("SendMessage", Body(R"(,"MessageBody":"a")")).ok());
   ASSERT_TRUE(DecodeAndRun("SendMessage", Body(R"(,"MessageBody":"b")")).ok());
   auto receive = Decode("ReceiveMessage", Body(R"(,"MaxNumberOfMessages":10)"));
@@ -241,13 +244,13 @@ TEST_F(SqsCallTest, VisibilityChangesWakeOnlyWhenTheyMakeMessagesVisible) {
   auto later = Decode("ChangeMessageVisibility",
                       Body(R"(,"ReceiptHandle":")" + first + R"(","VisibilityTimeout":60)"));
   ASSERT_TRUE(Run(later).ok());
-  EXPECT_TRUE(later->woken_queues().empty());
+  EXPECT_EQ(later->woken_queues(), std::vector<std::string>{"orders"});
   auto now = Decode("ChangeMessageVisibility",
                     Body(R"(,"ReceiptHandle":")" + first + R"(","VisibilityTimeout":0)"));
   ASSERT_TRUE(Run(now).ok());
   EXPECT_EQ(now->woken_queues(), std::vector<std::string>{"orders"});
 
-  // Batch: the entry with timeout 0 fails (bad handle), the other is not 0.
+  // Batch: one entry fails (bad handle), the other succeeds and wakes.
   std::string entries = R"(,"Entries":[{"Id":"a","ReceiptHandle":"junk","VisibilityTimeout":0},)"
                         R"({"Id":"b","ReceiptHandle":")" +
                         second + R"(","VisibilityTimeout":5}])";
@@ -257,7 +260,13 @@ TEST_F(SqsCallTest, VisibilityChangesWakeOnlyWhenTheyMakeMessagesVisible) {
   EXPECT_EQ(result["Successful"].Size(), 1u);
   ASSERT_EQ(result["Failed"].Size(), 1u);
   EXPECT_STREQ(result["Failed"][0]["Code"].GetString(), "ReceiptHandleIsInvalid");
-  EXPECT_TRUE(batch->woken_queues().empty());
+  EXPECT_EQ(batch->woken_queues(), std::vector<std::string>{"orders"});
+
+  // A batch where every entry failed changed nothing and wakes nobody.
+  auto failed = Decode("ChangeMessageVisibilityBatch",
+                       Body(R"(,"Entries":[{"Id":"a","ReceiptHandle":"junk","VisibilityTimeout":0}])"));
+  ASSERT_TRUE(Run(failed).ok());
+  EXPECT_TRUE(failed->woken_queues().empty());
 }
 
 TEST_F(SqsCallTest, BatchSendWakesOnlyWhenSomethingWasSent) {

@@ -188,6 +188,9 @@ struct ReceiveMessageResult {
   // 0 if none: when a parked receiver should look again. Computed only when
   // fewer messages than asked for were returned (0 otherwise).
   int64_t next_visible_at = 0;
+  // The dead-letter queue this receive moved messages to ("" if none): its
+  // parked receivers must look again.
+  std::string moved_to_dead_letter_queue;
 };
 
 struct DeleteMessageRequest {

@@ -102,7 +102,7 @@ Status ServerProcess::Provision(sqlite3* db) {
                     fmt::format("config {}: queues[{}].attributes: cannot create queue '{}': {}", config_.source,
                                 queue.declared_index, queue.name, created.status().message()));
     }
-    spdlog::info("created queue {}", queue.name);
+    spdlog::debug("created queue {}", queue.name);
   }
   return Status::Ok();
 }

@@ -18,7 +18,11 @@ CREATE TABLE queues (
   -- one: ListDeadLetterSourceQueues and "is this a DLQ?" by index.
   redrive_target TEXT,
   -- PurgeQueue may run once every 60 s (PurgeQueueInProgress otherwise).
-  purged_at     INTEGER NOT NULL DEFAULT 0
+  purged_at     INTEGER NOT NULL DEFAULT 0,
+  -- A PurgeQueue of a deep queue deletes its messages in slices (SQS allows
+  -- up to 60 s): messages of this queue with id <= this are still to go.
+  -- 0: no purge pending.
+  purge_high_water_id INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX queues_by_redrive_target ON queues(redrive_target, name);
 

@@ -90,6 +90,8 @@ class Engine::Impl {
   // maintenance.cc
   Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);
   Result<int> SweepExpired(int limit);
+  // Deletes up to `limit` messages of a purged queue with id <= high_water.
+  Result<int> DeletePurgedSlice(int64_t queue_id, int64_t high_water, int limit);
 
   const QueueArns& arns() const { return arns_; }
 

@@ -15,6 +15,9 @@ const char kSelectExpired[] =
 namespace {
 
 constexpr const char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
+constexpr const char kPurgedSlice[] = "SELECT id FROM messages WHERE queue_id = ?1 AND id <= ?2 LIMIT ?3";
+constexpr const char kPendingPurges[] = "SELECT id, purge_high_water_id FROM queues WHERE purge_high_water_id > 0";
+constexpr const char kClearPurge[] = "UPDATE queues SET purge_high_water_id = 0 WHERE id = ?1";
 constexpr const char kPeek[] =
     "SELECT message_id, body, attributes, sent_at, visible_at, receive_count, "
     "dead_letter_source_queue_id FROM messages WHERE queue_id = ?1 ORDER BY sent_at, id LIMIT ?2";
@@ -40,12 +43,48 @@ Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int 
   return static_cast<int>(expired.size());
 }
 
+Result<int> Engine::Impl::DeletePurgedSlice(int64_t queue_id, int64_t high_water, int limit) {
+  std::vector<int64_t> doomed;
+  {
+    Statement select = db_.Prepare(kPurgedSlice);
+    select.BindInt(queue_id).BindInt(high_water).BindInt(limit);
+    while (select.Step()) doomed.push_back(select.Int(0));
+    if (!select.ok()) return select.status();
+  }
+  // One by one by primary key: a DELETE ... IN (subquery) was planned as a scan.
+  for (int64_t id : doomed) {
+    Statement erase = db_.Prepare(kDeleteMessage);
+    erase.BindInt(id);
+    SLUICE_RETURN_IF_ERROR(erase.Run());
+  }
+  return static_cast<int>(doomed.size());
+}
+
 Result<int> Engine::Impl::SweepExpired(int limit) {
   if (limit <= 0) return 0;
+  int deleted = 0;
+  // First what deep purges left behind, then expired messages.
+  std::vector<std::pair<int64_t, int64_t>> purges;
+  {
+    Statement pending = db_.Prepare(kPendingPurges);
+    while (pending.Step()) purges.emplace_back(pending.Int(0), pending.Int(1));
+    if (!pending.ok()) return pending.status();
+  }
+  for (const auto& [queue_id, high_water] : purges) {
+    if (deleted >= limit) return deleted;
+    const int requested = limit - deleted;
+    Result<int> count = DeletePurgedSlice(queue_id, high_water, requested);
+    if (!count.ok()) return count.status();
+    deleted += *count;
+    if (*count < requested) {  // nothing left below the high water
+      Statement done = db_.Prepare(kClearPurge);
+      done.BindInt(queue_id);
+      SLUICE_RETURN_IF_ERROR(done.Run());
+    }
+  }
   Result<std::vector<int64_t>> ids = catalog_.AllIds();
   if (!ids.ok()) return ids.status();
   const int64_t now = clock_.NowMillis();
-  int deleted = 0;
   for (int64_t id : *ids) {
     if (deleted >= limit) break;
     Result<const QueueRow*> queue = catalog_.FindById(id);

@@ -20,6 +20,12 @@ constexpr const char kCountNotVisible[] =
     "SELECT count(*), sum(receive_count > 0) FROM messages WHERE queue_id = ?1 AND visible_at > ?2";
 
 constexpr int64_t kPurgeIntervalMillis = 60 * 1000;
+// A purge deletes this many messages at once; a deeper queue is finished by
+// SweepExpired in slices, so one purge never holds the storage thread (and
+// every other request) for seconds.
+constexpr int kPurgeSlice = 10'000;
+constexpr const char kMaxMessageId[] = "SELECT coalesce(max(id), 0) FROM messages";
+constexpr const char kSetPurgeHighWater[] = "UPDATE queues SET purge_high_water_id = ?1 WHERE id = ?2";
 constexpr std::string_view kPageTokenPrefix = "sluice-page:";
 
 }  // namespace
@@ -152,9 +158,17 @@ Result<EmptyResult> Engine::Impl::PurgeQueue(const PurgeQueueRequest& request) {
                   fmt::format("Only one PurgeQueue operation on {} is allowed every 60 seconds.",
                               (*queue)->name));
   }
-  Statement messages = db_.Prepare(kDeleteQueueMessages);
-  messages.BindInt((*queue)->id);
-  SLUICE_RETURN_IF_ERROR(messages.Run());
+  int64_t high_water = 0;
+  {
+    Statement max_id = db_.Prepare(kMaxMessageId);
+    if (!max_id.Step()) return max_id.ok() ? Status(Code::kInternal, "max(id) returned no row") : max_id.status();
+    high_water = max_id.Int(0);
+  }
+  Result<int> deleted = DeletePurgedSlice((*queue)->id, high_water, kPurgeSlice);
+  if (!deleted.ok()) return deleted.status();
+  Statement mark = db_.Prepare(kSetPurgeHighWater);
+  mark.BindInt(*deleted < kPurgeSlice ? 0 : high_water).BindInt((*queue)->id);
+  SLUICE_RETURN_IF_ERROR(mark.Run());
   SLUICE_RETURN_IF_ERROR(catalog_.UpdatePurgedAt(**queue, now));
   return EmptyResult{};
 }

@@ -263,6 +263,34 @@ TEST_F(QueueQueuesTest, PurgeOncePerMinute) {
   EXPECT_TRUE(Tx([&](Engine& e) { return e.PurgeQueue({"q"}); }).ok());
 }
 
+TEST_F(QueueQueuesTest, DeepPurgeFinishesInSlicesAndSparesLaterMessages) {
+  CreateQueue("deep");
+  CreateQueue("other");
+  Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12500) "
+       "INSERT INTO messages(queue_id, message_id, body, md5_body, sent_at, visible_at) "
+       "SELECT (SELECT id FROM queues WHERE name = 'deep'), 'm' || i, 'x', 'md5', 0, 0 FROM n");
+  SendOk("other", "bystander");
+  ASSERT_TRUE(Tx([&](Engine& e) { return e.PurgeQueue({"deep"}); }).ok());
+  // The first slice goes at once; the rest is left for the sweep.
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM messages WHERE queue_id = (SELECT id FROM queues WHERE name = 'deep')"),
+            2500);
+  SendOk("deep", "after the purge");
+
+  int rounds = 0;
+  for (;;) {
+    auto swept = Tx([&](Engine& e) { return e.SweepExpired(1000); });
+    ASSERT_TRUE(swept.ok());
+    if (*swept == 0) break;
+    ASSERT_LT(++rounds, 10);
+  }
+  EXPECT_EQ(rounds, 3);  // 1000 + 1000 + 500
+  EXPECT_EQ(QueryInt("SELECT purge_high_water_id FROM queues WHERE name = 'deep'"), 0);
+  auto received = ReceiveOk("deep", 10);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].body, "after the purge");
+  EXPECT_EQ(ReceiveOk("other", 10).size(), 1u);
+}
+
 TEST_F(QueueQueuesTest, Tags) {
   ASSERT_TRUE(Create("q", {}, {{"team", "core"}}).ok());
   ASSERT_TRUE(Tx([&](Engine& e) { return e.TagQueue({"q", {{"env", "dev"}, {"team", "infra"}}}); }).ok());

@@ -15,7 +15,9 @@
 //   ReceiveMessage on a message whose receive_count >= maxReceiveCount
 //                      -> moved to the dead-letter queue (same message id, body,
 //                         attributes and sent_at; receive_count reset)
-//   SweepExpired       -> deleted when sent_at + retention <= now
+//   SweepExpired       -> deleted when sent_at + retention <= now, or when a
+//                         PurgeQueue of a deep queue left it behind
+//   PurgeQueue         -> deleted (the first 10,000 at once, the rest by SweepExpired)
 //   RunMoveTaskStep    -> moved from a DLQ back to its source (or a destination)
 //
 // Errors: every method returns a Status whose code is one of sluice::Code;
@@ -100,7 +102,8 @@ class Engine {
   Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);
 
   // Maintenance, driven by timers on the loop thread.
-  // Deletes up to `limit` messages past their queue's retention; returns how many.
+  // Deletes up to `limit` messages past their queue's retention, or left by
+  // the PurgeQueue of a deep queue (purged in slices); returns how many.
   Result<int> SweepExpired(int limit);
   // Handles of tasks in RUNNING or CANCELLING state (to resume after a restart).
   Result<std::vector<std::string>> ActiveMoveTasks();

@@ -36,6 +36,18 @@ namespace sluice::queue {
 std::string EncodePageToken(const std::string& last_name);
 std::optional<std::string> DecodePageToken(const std::string& token);
 
+// Paging of name lists (ListQueues, ListDeadLetterSourceQueues): names after
+// `after`, at most `limit` of them; one row more than a page tells whether
+// another page exists.
+struct NamePage {
+  std::string after;
+  int limit = 1000;
+};
+Result<NamePage> OpenNamePage(const std::optional<int>& max_results, const std::string& next_token);
+// Cuts `names` to the page and sets `next_token` when more remain.
+void CloseNamePage(const std::optional<int>& max_results, std::vector<std::string>* names,
+                   std::string* next_token);
+
 // `current` plus `added`, checked against SQS's tag limits (at most 50 per
 // queue, keys 1..128 and values 0..256 characters): kInvalidParameterValue.
 Result<TagMap> MergeTags(const TagMap& current, const TagMap& added, const std::string& queue_name);

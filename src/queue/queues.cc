@@ -115,27 +115,38 @@ Result<GetQueueUrlResult> Engine::Impl::GetQueueUrl(const GetQueueUrlRequest& re
   return GetQueueUrlResult{(*queue)->name};
 }
 
-Result<ListQueuesResult> Engine::Impl::ListQueues(const ListQueuesRequest& request) {
-  if (request.max_results && (*request.max_results < 1 || *request.max_results > 1000)) {
-    return InvalidParameter("MaxResults", std::to_string(*request.max_results),
+Result<NamePage> OpenNamePage(const std::optional<int>& max_results, const std::string& next_token) {
+  if (max_results && (*max_results < 1 || *max_results > 1000)) {
+    return InvalidParameter("MaxResults", std::to_string(*max_results),
                             "MaxResults must be an integer between 1 and 1000.");
   }
-  std::string after;
-  if (!request.next_token.empty()) {
-    std::optional<std::string> decoded = DecodePageToken(request.next_token);
+  NamePage page;
+  if (!next_token.empty()) {
+    std::optional<std::string> decoded = DecodePageToken(next_token);
     if (!decoded) return Status(Code::kInvalidParameterValue, "Invalid NextToken value.");
-    after = std::move(*decoded);
+    page.after = std::move(*decoded);
   }
-  // One extra row tells whether another page exists.
-  int limit = request.max_results ? *request.max_results + 1 : 1000;
-  Result<std::vector<std::string>> names = catalog_.ListNames(request.queue_name_prefix, after, limit);
+  page.limit = max_results ? *max_results + 1 : 1000;
+  return page;
+}
+
+void CloseNamePage(const std::optional<int>& max_results, std::vector<std::string>* names,
+                   std::string* next_token) {
+  if (max_results && static_cast<int>(names->size()) > *max_results) {
+    names->resize(*max_results);
+    *next_token = EncodePageToken(names->back());
+  }
+}
+
+Result<ListQueuesResult> Engine::Impl::ListQueues(const ListQueuesRequest& request) {
+  Result<NamePage> page = OpenNamePage(request.max_results, request.next_token);
+  if (!page.ok()) return page.status();
+  Result<std::vector<std::string>> names =
+      catalog_.ListNames(request.queue_name_prefix, page->after, page->limit);
   if (!names.ok()) return names.status();
   ListQueuesResult result;
   result.queue_names = std::move(names).value();
-  if (request.max_results && static_cast<int>(result.queue_names.size()) > *request.max_results) {
-    result.queue_names.resize(*request.max_results);
-    result.next_token = EncodePageToken(result.queue_names.back());
-  }
+  CloseNamePage(request.max_results, &result.queue_names, &result.next_token);
   return result;
 }
 

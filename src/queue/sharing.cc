@@ -211,25 +211,13 @@ Result<ListDeadLetterSourceQueuesResult> Engine::Impl::ListDeadLetterSourceQueue
     const ListDeadLetterSourceQueuesRequest& request) {
   Result<const QueueRow*> queue = RequireQueue(request.queue_name);
   if (!queue.ok()) return queue.status();
-  if (request.max_results && (*request.max_results < 1 || *request.max_results > 1000)) {
-    return InvalidParameter("MaxResults", std::to_string(*request.max_results),
-                            "MaxResults must be an integer between 1 and 1000.");
-  }
-  std::string after;
-  if (!request.next_token.empty()) {
-    std::optional<std::string> decoded = DecodePageToken(request.next_token);
-    if (!decoded) return Status(Code::kInvalidParameterValue, "Invalid NextToken value.");
-    after = std::move(*decoded);
-  }
-  int limit = request.max_results ? *request.max_results + 1 : 1000;
-  Result<std::vector<std::string>> names = catalog_.ListSourcesOf((*queue)->name, after, limit);
+  Result<NamePage> page = OpenNamePage(request.max_results, request.next_token);
+  if (!page.ok()) return page.status();
+  Result<std::vector<std::string>> names = catalog_.ListSourcesOf((*queue)->name, page->after, page->limit);
   if (!names.ok()) return names.status();
   ListDeadLetterSourceQueuesResult result;
   result.queue_names = std::move(names).value();
-  if (request.max_results && static_cast<int>(result.queue_names.size()) > *request.max_results) {
-    result.queue_names.resize(*request.max_results);
-    result.next_token = EncodePageToken(result.queue_names.back());
-  }
+  CloseNamePage(request.max_results, &result.queue_names, &result.next_token);
   return result;
 }
 

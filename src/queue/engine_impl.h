@@ -102,6 +102,7 @@ class Engine::Impl {
   // maintenance.cc
   Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);
   Result<int> SweepExpired(int limit);
+  Result<int64_t> MaxMessageId();
   // Deletes up to `limit` messages of a purged queue with id <= high_water.
   Result<int> DeletePurgedSlice(int64_t queue_id, int64_t high_water, int limit);
 

@@ -18,6 +18,8 @@ constexpr const char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
 constexpr const char kPurgedSlice[] = "SELECT id FROM messages WHERE queue_id = ?1 AND id <= ?2 LIMIT ?3";
 constexpr const char kPendingPurges[] = "SELECT id, purge_high_water_id FROM queues WHERE purge_high_water_id > 0";
 constexpr const char kClearPurge[] = "UPDATE queues SET purge_high_water_id = 0 WHERE id = ?1";
+// A deleted deep queue (QueueCatalog::Tombstone) goes once its messages are gone.
+constexpr const char kDeleteTombstone[] = "DELETE FROM queues WHERE id = ?1 AND name >= char(127)";
 constexpr const char kPeek[] =
     "SELECT message_id, body, attributes, sent_at, visible_at, receive_count, "
     "dead_letter_source_queue_id FROM messages WHERE queue_id = ?1 ORDER BY sent_at, id LIMIT ?2";
@@ -80,6 +82,10 @@ Result<int> Engine::Impl::SweepExpired(int limit) {
       Statement done = db_.Prepare(kClearPurge);
       done.BindInt(queue_id);
       SLUICE_RETURN_IF_ERROR(done.Run());
+      Statement tombstone = db_.Prepare(kDeleteTombstone);
+      tombstone.BindInt(queue_id);
+      SLUICE_RETURN_IF_ERROR(tombstone.Run());
+      catalog_.Forget();  // the row may have been cached by id
     }
   }
   Result<std::vector<int64_t>> ids = catalog_.AllIds();

@@ -20,6 +20,8 @@ constexpr const char kUpdateAttributes[] =
 constexpr const char kUpdateTags[] = "UPDATE queues SET tags = ?1 WHERE id = ?2";
 constexpr const char kUpdatePurgedAt[] = "UPDATE queues SET purged_at = ?1 WHERE id = ?2";
 constexpr const char kDelete[] = "DELETE FROM queues WHERE id = ?1";
+constexpr const char kTombstone[] =
+    "UPDATE queues SET name = char(127) || 'deleted:' || id, redrive_target = NULL WHERE id = ?1";
 // Names are ASCII below 0x7f, so every name starting with ?1 sorts below
 // ?1 || char(127): the prefix match is an index range.
 constexpr const char kListNames[] =
@@ -120,6 +122,13 @@ Status QueueCatalog::UpdatePurgedAt(const QueueRow& queue, int64_t purged_at) {
 
 Status QueueCatalog::Delete(const QueueRow& queue) {
   Statement statement = db_.Prepare(kDelete);
+  statement.BindInt(queue.id);
+  Erase(queue.id);
+  return statement.Run();
+}
+
+Status QueueCatalog::Tombstone(const QueueRow& queue) {
+  Statement statement = db_.Prepare(kTombstone);
   statement.BindInt(queue.id);
   Erase(queue.id);
   return statement.Run();

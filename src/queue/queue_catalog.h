@@ -61,6 +61,10 @@ class QueueCatalog {
   Status UpdatePurgedAt(const QueueRow& queue, int64_t purged_at);
   // Deletes the queue row (not its messages).
   Status Delete(const QueueRow& queue);
+  // Frees the name of a queue whose messages are still being deleted: the row
+  // is renamed to char(127) "deleted:<id>" (outside every name range that
+  // ListNames serves; never a valid queue name) and loses its redrive target.
+  Status Tombstone(const QueueRow& queue);
 
   // Queue names in order, name > after and starting with prefix, at most
   // `limit` of them. With `redrive_target` set: only the queues whose

@@ -11,7 +11,6 @@
 namespace sluice::queue {
 namespace {
 
-constexpr const char kDeleteQueueMessages[] = "DELETE FROM messages WHERE queue_id = ?1";
 // Covered by messages_by_visibility.
 constexpr const char kCountVisible[] =
     "SELECT count(*) FROM messages WHERE queue_id = ?1 AND visible_at <= ?2";
@@ -153,11 +152,28 @@ Result<ListQueuesResult> Engine::Impl::ListQueues(const ListQueuesRequest& reque
 Result<EmptyResult> Engine::Impl::DeleteQueue(const DeleteQueueRequest& request) {
   Result<const QueueRow*> queue = RequireQueue(request.queue_name);
   if (!queue.ok()) return queue.status();
-  Statement messages = db_.Prepare(kDeleteQueueMessages);
-  messages.BindInt((*queue)->id);
-  SLUICE_RETURN_IF_ERROR(messages.Run());
-  SLUICE_RETURN_IF_ERROR(catalog_.Delete(**queue));
+  const int64_t queue_id = (*queue)->id;
+  Result<int64_t> high_water = MaxMessageId();
+  if (!high_water.ok()) return high_water.status();
+  Result<int> deleted = DeletePurgedSlice(queue_id, *high_water, kPurgeSlice);
+  if (!deleted.ok()) return deleted.status();
+  if (*deleted < kPurgeSlice) {
+    SLUICE_RETURN_IF_ERROR(catalog_.Delete(**queue));
+    return EmptyResult{};
+  }
+  // A deep queue: free the name now, let SweepExpired delete the rest in
+  // slices and then the row.
+  SLUICE_RETURN_IF_ERROR(catalog_.Tombstone(**queue));
+  Statement mark = db_.Prepare(kSetPurgeHighWater);
+  mark.BindInt(*high_water).BindInt(queue_id);
+  SLUICE_RETURN_IF_ERROR(mark.Run());
   return EmptyResult{};
+}
+
+Result<int64_t> Engine::Impl::MaxMessageId() {
+  Statement max_id = db_.Prepare(kMaxMessageId);
+  if (!max_id.Step()) return max_id.ok() ? Status(Code::kInternal, "max(id) returned no row") : max_id.status();
+  return max_id.Int(0);
 }
 
 Result<EmptyResult> Engine::Impl::PurgeQueue(const PurgeQueueRequest& request) {
@@ -169,12 +185,9 @@ Result<EmptyResult> Engine::Impl::PurgeQueue(const PurgeQueueRequest& request) {
                   fmt::format("Only one PurgeQueue operation on {} is allowed every 60 seconds.",
                               (*queue)->name));
   }
-  int64_t high_water = 0;
-  {
-    Statement max_id = db_.Prepare(kMaxMessageId);
-    if (!max_id.Step()) return max_id.ok() ? Status(Code::kInternal, "max(id) returned no row") : max_id.status();
-    high_water = max_id.Int(0);
-  }
+  Result<int64_t> max_id = MaxMessageId();
+  if (!max_id.ok()) return max_id.status();
+  const int64_t high_water = *max_id;
   Result<int> deleted = DeletePurgedSlice((*queue)->id, high_water, kPurgeSlice);
   if (!deleted.ok()) return deleted.status();
   Statement mark = db_.Prepare(kSetPurgeHighWater);

@@ -291,6 +291,33 @@ TEST_F(QueueQueuesTest, DeepPurgeFinishesInSlicesAndSparesLaterMessages) {
   EXPECT_EQ(ReceiveOk("other", 10).size(), 1u);
 }
 
+TEST_F(QueueQueuesTest, DeepDeleteFreesTheNameAtOnceAndFinishesInSlices) {
+  CreateQueue("deep");
+  Exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10500) "
+       "INSERT INTO messages(queue_id, message_id, body, md5_body, sent_at, visible_at) "
+       "SELECT (SELECT id FROM queues WHERE name = 'deep'), 'm' || i, 'x', 'md5', 0, 0 FROM n");
+  ASSERT_TRUE(Tx([&](Engine& e) { return e.DeleteQueue({"deep"}); }).ok());
+  EXPECT_EQ(Tx([&](Engine& e) { return e.GetQueueUrl({"deep"}); }).status().code(), Code::kQueueDoesNotExist);
+  auto listed = Tx([&](Engine& e) { return e.ListQueues({}); });
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->queue_names.empty());
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM messages"), 500);
+
+  // The name is free again; the new queue starts empty.
+  CreateQueue("deep");
+  SendOk("deep", "new life");
+  for (int rounds = 0;; ++rounds) {
+    ASSERT_LT(rounds, 10);
+    auto swept = Tx([&](Engine& e) { return e.SweepExpired(200); });
+    ASSERT_TRUE(swept.ok());
+    if (*swept == 0) break;
+  }
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM queues"), 1);
+  auto received = ReceiveOk("deep", 10);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].body, "new life");
+}
+
 TEST_F(QueueQueuesTest, Tags) {
   ASSERT_TRUE(Create("q", {}, {{"team", "core"}}).ok());
   ASSERT_TRUE(Tx([&](Engine& e) { return e.TagQueue({"q", {{"env", "dev"}, {"team", "infra"}}}); }).ok());

@@ -5,8 +5,8 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <sodium.h>
 
+#include "sqs/json_encode.h"
 #include "sqs_service.h"
 
 namespace sluice::server {
@@ -36,58 +36,6 @@ std::string QueryParameter(const std::string& query, std::string_view name) {
     start = end + 1;
   }
   return "";
-}
-
-std::string Base64(const std::string& bytes) {
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  out.resize(out.size() - 1);  // the terminating NUL
-  return out;
-}
-
-std::string EncodePeek(const queue::PeekMessagesResult& result) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("messages");
-  writer.StartArray();
-  for (const queue::PeekedMessage& message : result.messages) {
-    writer.StartObject();
-    writer.Key("MessageId");
-    writer.String(message.message_id);
-    writer.Key("Body");
-    writer.String(message.body);
-    writer.Key("SentTimestamp");
-    writer.Int64(message.sent_timestamp);
-    writer.Key("VisibleAt");
-    writer.Int64(message.visible_at);
-    writer.Key("ReceiveCount");
-    writer.Int(message.receive_count);
-    writer.Key("DeadLetterSourceQueue");
-    writer.String(message.dead_letter_source_queue);
-    writer.Key("MessageAttributes");
-    writer.StartObject();
-    for (const auto& [name, value] : message.message_attributes) {
-      writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-      writer.StartObject();
-      writer.Key("DataType");
-      writer.String(value.data_type);
-      if (value.data_type.rfind("Binary", 0) == 0) {
-        writer.Key("BinaryValue");
-        writer.String(Base64(value.binary_value));
-      } else {
-        writer.Key("StringValue");
-        writer.String(value.string_value);
-      }
-      writer.EndObject();
-    }
-    writer.EndObject();
-    writer.EndObject();
-  }
-  writer.EndArray();
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace
@@ -162,7 +110,7 @@ void AdminService::PeekMessages(http::Exchange& exchange, std::string queue_name
           pending->Respond(SqsErrorResponse(status));
           return;
         }
-        pending->Respond(JsonResponse(200, EncodePeek(*result)));
+        pending->Respond(JsonResponse(200, sqs::EncodeResult(*result, sqs::EncodeContext{})));
       });
 }
 

@@ -46,8 +46,14 @@ void LongPollRegistry::WakeQueue(const std::string& queue, size_t max_waiters) {
   if (found == by_queue_.end()) return;
   // Unpark first, then call: a woken waiter may park again or free itself.
   std::vector<Waiter*> woken;
-  auto& list = found->second;
-  while (!list.empty() && woken.size() < max_waiters) woken.push_back(list.front()), Unpark(list.front());
+  // Unpark erases the queue's list when it empties, so look it up each time
+  // rather than holding a reference into the map.
+  for (auto list = found; list != by_queue_.end() && woken.size() < max_waiters;
+       list = by_queue_.find(queue)) {
+    Waiter* oldest = list->second.front();
+    woken.push_back(oldest);
+    Unpark(oldest);
+  }
   for (Waiter* waiter : woken) waiter->Wake(false);
   ArmTimer();
 }

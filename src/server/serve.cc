@@ -19,6 +19,8 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -39,7 +41,14 @@ http::Response PlainError(int status, const std::string& message) {
   http::Response response;
   response.status = status;
   response.headers.push_back({"content-type", "application/json"});
-  response.body = fmt::format(R"({{"error":"{}"}})", message);
+  // Through a JSON writer: the message may quote the request's path.
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("error");
+  writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  writer.EndObject();
+  response.body.assign(buffer.GetString(), buffer.GetSize());
   return response;
 }
 

@@ -229,6 +229,29 @@ std::string EncodeResult(const queue::CancelMessageMoveTaskResult& result, const
   });
 }
 
+std::string EncodeResult(const queue::PeekMessagesResult& result, const EncodeContext&) {
+  return WriteObject(kInitialReserve + 300 * result.messages.size(), [&](JsonWriter& writer) {
+    WriteKey(writer, "messages");
+    writer.StartArray();
+    for (const queue::PeekedMessage& message : result.messages) {
+      writer.StartObject();
+      WriteStringMember(writer, "MessageId", message.message_id);
+      WriteStringMember(writer, "Body", message.body);
+      WriteKey(writer, "SentTimestamp");
+      writer.Int64(message.sent_timestamp);
+      WriteKey(writer, "VisibleAt");
+      writer.Int64(message.visible_at);
+      WriteKey(writer, "ReceiveCount");
+      writer.Int(message.receive_count);
+      WriteStringMember(writer, "DeadLetterSourceQueue", message.dead_letter_source_queue);
+      WriteKey(writer, "MessageAttributes");
+      WriteMessageAttributes(writer, message.message_attributes);
+      writer.EndObject();
+    }
+    writer.EndArray();
+  });
+}
+
 std::string EncodeResult(const queue::ListMessageMoveTasksResult& result, const EncodeContext&) {
   return WriteObject(kInitialReserve + 400 * result.results.size(), [&](JsonWriter& writer) {
     WriteKey(writer, "Results");

@@ -85,6 +85,10 @@ std::string EncodeResult(const queue::StartMessageMoveTaskResult& result,
                          const EncodeContext& context);
 std::string EncodeResult(const queue::CancelMessageMoveTaskResult& result,
                          const EncodeContext& context);
+// Sluice's admin endpoint (GET /_sluice/v1/queues/NAME/messages), not SQS:
+// {"messages":[{"MessageId","Body","SentTimestamp","VisibleAt","ReceiveCount",
+// "DeadLetterSourceQueue","MessageAttributes"}]}.
+std::string EncodeResult(const queue::PeekMessagesResult& result, const EncodeContext& context);
 std::string EncodeResult(const queue::ListMessageMoveTasksResult& result,
                          const EncodeContext& context);
 

@@ -22,6 +22,12 @@ Result<const QueueRow*> Engine::Impl::RequireQueue(const std::string& name) {
   return queue;
 }
 
+Result<const QueueRow*> Engine::Impl::QueueByArn(const std::string& arn) {
+  std::optional<std::string> name = arns_.NameOf(arn);
+  if (!name) return static_cast<const QueueRow*>(nullptr);
+  return catalog_.FindByName(*name);
+}
+
 Engine::Engine(sqlite3* db, const Clock& clock, EngineOptions options)
     : impl_(std::make_unique<Impl>(db, clock, std::move(options))) {}
 

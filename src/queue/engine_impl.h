@@ -111,6 +111,9 @@ class Engine::Impl {
  private:
   // The queue called `name`; kQueueDoesNotExist if there is none.
   Result<const QueueRow*> RequireQueue(const std::string& name);
+  // The queue an ARN of ours names, or nullptr (a foreign or malformed ARN,
+  // or no such queue).
+  Result<const QueueRow*> QueueByArn(const std::string& arn);
   // Checks a canonical RedrivePolicy of queue `source_name`: its target
   // must exist and let `source_name` use it. Returns the target's name.
   Result<std::string> CheckRedriveTarget(const std::string& source_name,

@@ -142,13 +142,9 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
     SLUICE_RETURN_IF_ERROR(CheckRange("MaxNumberOfMessagesPerSecond",
                                       *request.max_number_of_messages_per_second, 1, 500));
   }
-  std::optional<std::string> source_name = arns_.NameOf(request.source_arn);
-  const QueueRow* source = nullptr;
-  if (source_name) {
-    Result<const QueueRow*> found = catalog_.FindByName(*source_name);
-    if (!found.ok()) return found.status();
-    source = *found;
-  }
+  Result<const QueueRow*> source_row = QueueByArn(request.source_arn);
+  if (!source_row.ok()) return source_row.status();
+  const QueueRow* source = *source_row;
   if (source == nullptr) return NoSuchResource("SourceArn");
   Result<bool> is_dead_letter_queue = catalog_.IsDeadLetterTarget(source->name);
   if (!is_dead_letter_queue.ok()) return is_dead_letter_queue.status();
@@ -162,14 +158,9 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
       return Status(Code::kInvalidParameterValue,
                     "Source queue arn and destination queue arn cannot be the same.");
     }
-    std::optional<std::string> destination_name = arns_.NameOf(request.destination_arn);
-    const QueueRow* destination = nullptr;
-    if (destination_name) {
-      Result<const QueueRow*> found = catalog_.FindByName(*destination_name);
-      if (!found.ok()) return found.status();
-      destination = *found;
-    }
-    if (destination == nullptr) return NoSuchResource("DestinationArn");
+    Result<const QueueRow*> destination = QueueByArn(request.destination_arn);
+    if (!destination.ok()) return destination.status();
+    if (*destination == nullptr) return NoSuchResource("DestinationArn");
   }
 
   Statement active = db_.Prepare(kActiveForSource);
@@ -227,13 +218,9 @@ Result<ListMessageMoveTasksResult> Engine::Impl::ListMessageMoveTasks(
   if (!QueueArns::LooksLikeArn(request.source_arn)) return ArnFormatError("SourceArn");
   const int max_results = request.max_results.value_or(1);
   SLUICE_RETURN_IF_ERROR(CheckRange("MaxResults", max_results, 1, 10));
-  std::optional<std::string> source_name = arns_.NameOf(request.source_arn);
-  const QueueRow* source = nullptr;
-  if (source_name) {
-    Result<const QueueRow*> found = catalog_.FindByName(*source_name);
-    if (!found.ok()) return found.status();
-    source = *found;
-  }
+  Result<const QueueRow*> source_row = QueueByArn(request.source_arn);
+  if (!source_row.ok()) return source_row.status();
+  const QueueRow* source = *source_row;
   if (source == nullptr) return NoSuchResource("SourceArn");
 
   Statement select = db_.Prepare(kListTasks);
@@ -301,9 +288,7 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
   int64_t destination_id = 0;
   std::string destination_name;
   if (!task.destination_arn.empty()) {
-    std::optional<std::string> name = arns_.NameOf(task.destination_arn);
-    Result<const QueueRow*> destination =
-        name ? catalog_.FindByName(*name) : Result<const QueueRow*>(nullptr);
+    Result<const QueueRow*> destination = QueueByArn(task.destination_arn);
     if (!destination.ok()) return destination.status();
     if (*destination == nullptr) return fail(kNonExistentQueue);
     destination_id = (*destination)->id;

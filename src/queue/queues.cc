@@ -44,11 +44,9 @@ std::optional<std::string> DecodePageToken(const std::string& token) {
 Result<std::string> Engine::Impl::CheckRedriveTarget(const std::string& source_name,
                                                      const std::string& redrive_policy) {
   std::optional<RedrivePolicy> policy = ParseRedrivePolicy(redrive_policy);
-  std::optional<std::string> target_name =
-      policy ? arns_.NameOf(policy->dead_letter_target_arn) : std::nullopt;
   const QueueRow* target = nullptr;
-  if (target_name) {
-    Result<const QueueRow*> found = catalog_.FindByName(*target_name);
+  if (policy) {
+    Result<const QueueRow*> found = QueueByArn(policy->dead_letter_target_arn);
     if (!found.ok()) return found.status();
     target = *found;
   }
@@ -71,7 +69,7 @@ Result<std::string> Engine::Impl::CheckRedriveTarget(const std::string& source_n
                       source_arn, policy->dead_letter_target_arn));
     }
   }
-  return *target_name;
+  return target->name;
 }
 
 Result<CreateQueueResult> Engine::Impl::CreateQueue(const CreateQueueRequest& request) {

@@ -123,14 +123,12 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
   std::string dead_letter_queue_name;
   int max_receive_count = 0;
   if (const auto& redrive = queue.settings.redrive_policy) {
-    if (std::optional<std::string> name = arns_.NameOf(redrive->dead_letter_target_arn)) {
-      Result<const QueueRow*> target = catalog_.FindByName(*name);
-      if (!target.ok()) return target.status();
-      if (*target != nullptr && (*target)->id != queue.id) {
-        dead_letter_queue_id = (*target)->id;
-        dead_letter_queue_name = (*target)->name;
-        max_receive_count = redrive->max_receive_count;
-      }
+    Result<const QueueRow*> target = QueueByArn(redrive->dead_letter_target_arn);
+    if (!target.ok()) return target.status();
+    if (*target != nullptr && (*target)->id != queue.id) {
+      dead_letter_queue_id = (*target)->id;
+      dead_letter_queue_name = (*target)->name;
+      max_receive_count = redrive->max_receive_count;
     }
   }
 

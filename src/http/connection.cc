@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/request_id.h"
 #include "http/response_writer.h"
 
 namespace sluice::http {
@@ -156,6 +157,7 @@ void Connection::Dispatch() {
   exchange->http10 = parser_.http10();
   exchange->head_method = parser_.head_method();
   continue_due_ = false;
+  AssignRequestId(exchange->mutable_request());
   held_.push_back(std::move(owned));
   // Connection: close, or HTTP/1.0 without keep-alive: this is the last one.
   if (!exchange->keep_alive) closing_ = true;
@@ -198,6 +200,9 @@ bool Connection::WriteFront() {
   head.date = dates_.Now();
   head.close = close_after;
   head.keep_alive_http10 = exchange->http10 && !close_after;
+  // Server-made errors (400, 408, 413, ...) never reached Dispatch.
+  if (exchange->request().request_id.empty()) AssignRequestId(exchange->mutable_request());
+  head.request_id = exchange->request().request_id;
   out_head_.clear();
   AppendResponseHead(*response, head, &out_head_);
   uv_buf_t buffers[2];

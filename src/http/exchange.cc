@@ -65,6 +65,7 @@ void ExchangeImpl::Reset() {
   request_.path.clear();
   request_.query.clear();
   request_.headers.clear();
+  request_.request_id.clear();
   ClearRetaining(&request_.body);
   response_.status = 200;
   response_.headers.clear();

@@ -12,6 +12,8 @@ bool IsServerOwnedHeader(const std::string& name) {
       return strcasecmp(name.c_str(), "date") == 0;
     case 10:
       return strcasecmp(name.c_str(), "connection") == 0;
+    case 12:
+      return strcasecmp(name.c_str(), "x-request-id") == 0;
     case 14:
       return strcasecmp(name.c_str(), "content-length") == 0;
     case 17:
@@ -103,6 +105,10 @@ void AppendResponseHead(const Response& response, const HeadOptions& options, st
     out->append("\r\nConnection: close");
   } else if (options.keep_alive_http10) {
     out->append("\r\nConnection: keep-alive");
+  }
+  if (!options.request_id.empty()) {
+    out->append("\r\nx-request-id: ");
+    out->append(options.request_id);
   }
   out->append("\r\n");
   for (const Header& header : response.headers) {

@@ -13,6 +13,7 @@ struct HeadOptions {
   std::string_view date;           // IMF-fixdate, from DateCache
   bool close = false;              // add "Connection: close"
   bool keep_alive_http10 = false;  // add "Connection: keep-alive" (HTTP/1.0 clients)
+  std::string_view request_id;     // add "x-request-id" unless empty
 };
 
 // Appends "HTTP/1.1 <status> <reason>", Date, Content-Length (from

@@ -40,7 +40,7 @@ std::string QueryParameter(const std::string& query, std::string_view name) {
 
 }  // namespace
 
-AdminService::AdminService(storage::StorageThread& storage, EngineHost& engine, std::string data_dir)
+AdminService::AdminService(storage::StorageThread& storage, queue::EngineHost& engine, std::string data_dir)
     : storage_(storage), engine_(engine), data_dir_(std::move(data_dir)) {}
 
 bool AdminService::Handle(http::Exchange& exchange) {
@@ -96,7 +96,7 @@ void AdminService::PeekMessages(http::Exchange& exchange, std::string queue_name
     request->max_messages = static_cast<int>(value);
   }
   auto result = std::make_shared<queue::PeekMessagesResult>();
-  EngineHost* engine = &engine_;
+  queue::EngineHost* engine = &engine_;
   http::Exchange* pending = &exchange;
   storage_.Submit(
       [engine, request, result](sqlite3* db) {

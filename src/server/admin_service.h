@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "engine_host.h"
+#include "sluice/queue/engine_host.h"
 #include "sluice/http/server.h"
 #include "sluice/storage/storage_thread.h"
 
@@ -17,7 +17,7 @@ namespace sluice::server {
 
 class AdminService {
  public:
-  AdminService(storage::StorageThread& storage, EngineHost& engine, std::string data_dir);
+  AdminService(storage::StorageThread& storage, queue::EngineHost& engine, std::string data_dir);
 
   // Handles the request if it is one of ours; false leaves it to others.
   bool Handle(http::Exchange& exchange);
@@ -27,7 +27,7 @@ class AdminService {
   void PeekMessages(http::Exchange& exchange, std::string queue_name);
 
   storage::StorageThread& storage_;
-  EngineHost& engine_;
+  queue::EngineHost& engine_;
   const std::string data_dir_;
 };
 

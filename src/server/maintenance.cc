@@ -19,7 +19,7 @@ void CloseTimer(uv_timer_t*& timer) {
 
 }  // namespace
 
-Maintenance::Maintenance(uv_loop_t* loop, storage::StorageThread& storage, EngineHost& engine,
+Maintenance::Maintenance(uv_loop_t* loop, storage::StorageThread& storage, queue::EngineHost& engine,
                          const Clock& clock, uint64_t sweep_interval_ms, uint64_t move_tick_ms, WakeQueue wake)
     : loop_(loop),
       storage_(storage),
@@ -53,7 +53,7 @@ void Maintenance::SweepOnce() {
   if (sweep_running_ || stopped_) return;
   sweep_running_ = true;
   auto deleted = std::make_shared<int>(0);
-  EngineHost* engine = &engine_;
+  queue::EngineHost* engine = &engine_;
   storage_.Submit(
       [engine, deleted](sqlite3* db) {
         Result<int> swept = engine->Get(db).SweepExpired(kSweepSlice);
@@ -76,7 +76,7 @@ void Maintenance::MoveOnce() {
   if (move_running_ || stopped_) return;
   move_running_ = true;
   auto woken = std::make_shared<std::vector<std::string>>();
-  EngineHost* engine = &engine_;
+  queue::EngineHost* engine = &engine_;
   storage_.Submit(
       [this, engine, woken](sqlite3* db) {
         queue::Engine& queues = engine->Get(db);

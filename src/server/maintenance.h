@@ -19,7 +19,7 @@
 
 #include <uv.h>
 
-#include "engine_host.h"
+#include "sluice/queue/engine_host.h"
 #include "sluice/clock.h"
 #include "sluice/storage/storage_thread.h"
 
@@ -29,7 +29,7 @@ class Maintenance {
  public:
   using WakeQueue = std::function<void(const std::string& queue)>;
 
-  Maintenance(uv_loop_t* loop, storage::StorageThread& storage, EngineHost& engine, const Clock& clock,
+  Maintenance(uv_loop_t* loop, storage::StorageThread& storage, queue::EngineHost& engine, const Clock& clock,
               uint64_t sweep_interval_ms, uint64_t move_tick_ms, WakeQueue wake);
 
   void Start();
@@ -49,7 +49,7 @@ class Maintenance {
 
   uv_loop_t* loop_;
   storage::StorageThread& storage_;
-  EngineHost& engine_;
+  queue::EngineHost& engine_;
   const Clock& clock_;
   const uint64_t sweep_interval_ms_;
   const uint64_t move_tick_ms_;

@@ -25,7 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin_service.h"
-#include "engine_host.h"
+#include "sluice/queue/engine_host.h"
 #include "long_poll.h"
 #include "maintenance.h"
 #include "sluice/http/server.h"
@@ -77,7 +77,7 @@ class ServerProcess {
   uv_loop_t loop_;
   const Clock& clock_ = SystemClock::Instance();
   std::unique_ptr<storage::StorageThread> storage_;
-  std::unique_ptr<EngineHost> engine_;
+  std::unique_ptr<queue::EngineHost> engine_;
   std::unique_ptr<LongPollRegistry> long_polls_;
   std::unique_ptr<SqsService> sqs_;
   std::unique_ptr<AdminService> admin_;
@@ -219,7 +219,7 @@ int ServerProcess::Run() {
   queue::EngineOptions engine_options;
   engine_options.region = config_.region;
   engine_options.account_id = config_.account_id;
-  engine_ = std::make_unique<EngineHost>(clock_, engine_options);
+  engine_ = std::make_unique<queue::EngineHost>(clock_, engine_options);
   long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
   std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
   sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);

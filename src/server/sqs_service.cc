@@ -61,7 +61,7 @@ http::Response SqsErrorResponse(const Status& status) {
   return response;
 }
 
-SqsService::SqsService(storage::StorageThread& storage, EngineHost& engine, LongPollRegistry& long_polls,
+SqsService::SqsService(storage::StorageThread& storage, queue::EngineHost& engine, LongPollRegistry& long_polls,
                        const Clock& clock, std::string account_id, std::string default_host)
     : storage_(storage),
       engine_(engine),
@@ -114,7 +114,7 @@ void SqsService::Handle(http::Exchange& exchange) {
 void SqsService::Submit(SqsRequest* request) {
   request->parked_ = false;
   sqs::Call* call = request->call_.get();
-  EngineHost* engine = &engine_;
+  queue::EngineHost* engine = &engine_;
   storage_.Submit(
       [call, engine](sqlite3* db) { return call->Run(engine->Get(db)); },
       [this, request](Status status) {

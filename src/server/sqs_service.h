@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine_host.h"
+#include "sluice/queue/engine_host.h"
 #include "long_poll.h"
 #include "sluice/clock.h"
 #include "sluice/http/server.h"
@@ -25,7 +25,7 @@ class SqsRequest;
 
 class SqsService {
  public:
-  SqsService(storage::StorageThread& storage, EngineHost& engine, LongPollRegistry& long_polls,
+  SqsService(storage::StorageThread& storage, queue::EngineHost& engine, LongPollRegistry& long_polls,
              const Clock& clock, std::string account_id, std::string default_host);
 
   // True for requests this service answers: POST with an X-Amz-Target of AmazonSQS.*.
@@ -47,7 +47,7 @@ class SqsService {
   void Finish(SqsRequest* request, Status status);
 
   storage::StorageThread& storage_;
-  EngineHost& engine_;
+  queue::EngineHost& engine_;
   LongPollRegistry& long_polls_;
   const Clock& clock_;
   const std::string account_id_;

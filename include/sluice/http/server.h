@@ -49,6 +49,11 @@ struct Request {
   std::string query;   // without the '?'
   std::vector<Header> headers;
   std::string body;    // de-chunked
+  // The x-request-id header when the client sent a usable one (1-128
+  // visible ASCII characters), else one the server made up (UUID-shaped,
+  // unique within the process). The server sends it back on the response;
+  // handlers log it.
+  std::string request_id;
 
   // The first header called `lower_name`, or nullptr.
   const std::string* FindHeader(std::string_view lower_name) const;
@@ -56,7 +61,8 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::vector<Header> headers;  // Content-Length, Date, Connection are added by the server
+  // Content-Length, Date, Connection and x-request-id are added by the server.
+  std::vector<Header> headers;
   std::string body;
   bool close_connection = false;  // send "Connection: close" and close after writing
 };

@@ -12,14 +12,14 @@
 #include "sluice/clock.h"
 #include "sluice/queue/engine.h"
 
-namespace sluice::server {
+namespace sluice::queue {
 
 class EngineHost {
  public:
-  EngineHost(const Clock& clock, queue::EngineOptions options) : clock_(clock), options_(std::move(options)) {}
+  EngineHost(const Clock& clock, EngineOptions options) : clock_(clock), options_(std::move(options)) {}
 
-  queue::Engine& Get(sqlite3* db) {
-    if (!engine_) engine_ = std::make_unique<queue::Engine>(db, clock_, options_);
+  Engine& Get(sqlite3* db) {
+    if (!engine_) engine_ = std::make_unique<Engine>(db, clock_, options_);
     return *engine_;
   }
 
@@ -29,8 +29,8 @@ class EngineHost {
 
  private:
   const Clock& clock_;
-  const queue::EngineOptions options_;
-  std::unique_ptr<queue::Engine> engine_;  // storage thread only
+  const EngineOptions options_;
+  std::unique_ptr<Engine> engine_;  // storage thread only
 };
 
-}  // namespace sluice::server
+}  // namespace sluice::queue

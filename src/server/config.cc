@@ -8,7 +8,9 @@
 // dead-letter queue is declared and the listen address parses.
 #include "sluice/server/config.h"
 
+#include <algorithm>
 #include <fstream>
+#include <regex>
 #include <map>
 #include <set>
 #include <sstream>
@@ -206,6 +208,175 @@ std::vector<QueueConfig> DeadLettersFirst(std::vector<QueueConfig> queues) {
   return ordered;
 }
 
+bool IsRequiredField(const Value& schema, const std::string& field) {
+  if (!schema.HasMember("required") || !schema["required"].IsArray()) return false;
+  for (const Value& required : schema["required"].GetArray()) {
+    if (required.IsString() && field == required.GetString()) return true;
+  }
+  return false;
+}
+
+bool IsReservedPath(const std::string& path) {
+  return path == "/" || path.rfind("/health", 0) == 0 || path.rfind("/_sluice/", 0) == 0;
+}
+
+Status BuildRoutes(const Document& document, const std::string& source, const std::set<std::string>& queue_names,
+                   std::vector<gateway::RouteConfig>* routes) {
+  if (!document.HasMember("routes")) return Status::Ok();
+  const Value& list = document["routes"];
+  std::set<std::string> names;
+  std::set<std::string> endpoints;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const Value& entry = list[i];
+    auto where = [i](const char* key) { return fmt::format("routes[{}].{}", i, key); };
+    gateway::RouteConfig route;
+    route.declared_index = i;
+    route.name = entry["name"].GetString();
+    if (!names.insert(route.name).second) {
+      return ConfigError(source, where("name"), fmt::format("route '{}' is declared twice", route.name));
+    }
+    route.method = entry.HasMember("method") ? entry["method"].GetString() : "POST";
+    route.path = entry["path"].GetString();
+    if (IsReservedPath(route.path)) {
+      return ConfigError(source, where("path"),
+                         fmt::format("'{}' is reserved (/, /health*, /_sluice/*)", route.path));
+    }
+    if (!endpoints.insert(route.method + " " + route.path).second) {
+      return ConfigError(source, where("path"),
+                         fmt::format("another route already serves {} {}", route.method, route.path));
+    }
+    const Value& schema = entry["schema"];
+    route.schema_json = Compact(schema);
+    if (entry.HasMember("defaults")) {
+      for (auto& member : entry["defaults"].GetObject()) {
+        gateway::FieldDefault field_default;
+        field_default.field = member.name.GetString();
+        std::string text = member.value.IsString() ? member.value.GetString() : "";
+        if (text == "$uuid") {
+          field_default.kind = gateway::FieldDefault::Kind::kUuid;
+        } else if (text == "$now") {
+          field_default.kind = gateway::FieldDefault::Kind::kNow;
+        } else if (!text.empty() && text[0] == '$') {
+          return ConfigError(source, fmt::format("routes[{}].defaults.{}", i, field_default.field),
+                             fmt::format("'{}' is not a known generator (\"$uuid\", \"$now\")", text));
+        } else {
+          field_default.literal_json = Compact(member.value);
+        }
+        route.defaults.push_back(std::move(field_default));
+      }
+    }
+    if (entry.HasMember("dedup")) {
+      route.dedup_field = entry["dedup"]["key"].GetString();
+      route.dedup_ttl_seconds =
+          entry["dedup"].HasMember("ttl_seconds") ? entry["dedup"]["ttl_seconds"].GetInt64() : 30LL * 24 * 3600;
+      if (!IsRequiredField(schema, *route.dedup_field)) {
+        return ConfigError(source, where("dedup.key"),
+                           fmt::format("'{}' must be in the schema's \"required\" list", *route.dedup_field));
+      }
+    }
+    const Value& target = entry["target"];
+    bool has_queue = target.HasMember("queue");
+    bool has_field = target.HasMember("field") || target.HasMember("queues");
+    if (has_queue == has_field) {
+      return ConfigError(source, where("target"),
+                         "name either \"queue\", or \"field\" with \"queues\" (a table from value to queue)");
+    }
+    if (has_queue) {
+      route.target_queue = target["queue"].GetString();
+      if (!queue_names.count(route.target_queue)) {
+        return ConfigError(source, where("target.queue"),
+                           fmt::format("'{}' is not a declared queue (declare it in \"queues\")", route.target_queue));
+      }
+    } else {
+      if (!target.HasMember("field") || !target.HasMember("queues") || target["queues"].MemberCount() == 0) {
+        return ConfigError(source, where("target"), "\"field\" and a non-empty \"queues\" table go together");
+      }
+      route.target_field = target["field"].GetString();
+      if (!IsRequiredField(schema, route.target_field)) {
+        return ConfigError(source, where("target.field"),
+                           fmt::format("'{}' must be in the schema's \"required\" list", route.target_field));
+      }
+      for (auto& member : target["queues"].GetObject()) {
+        std::string queue = member.value.GetString();
+        if (!queue_names.count(queue)) {
+          return ConfigError(source, fmt::format("routes[{}].target.queues.{}", i, member.name.GetString()),
+                             fmt::format("'{}' is not a declared queue (declare it in \"queues\")", queue));
+        }
+        route.target_queues[member.name.GetString()] = queue;
+      }
+    }
+    if (entry.HasMember("throttle")) {
+      route.throttle_rate_per_second = entry["throttle"]["rate_per_second"].GetDouble();
+      route.throttle_burst = entry["throttle"].HasMember("burst") ? entry["throttle"]["burst"].GetDouble()
+                                                                  : route.throttle_rate_per_second;
+      if (route.throttle_burst < 1) route.throttle_burst = 1;
+    }
+    route.response_json = entry.HasMember("response") ? Compact(entry["response"]) : R"({"enqueued":true})";
+    routes->push_back(std::move(route));
+  }
+  return Status::Ok();
+}
+
+Status BuildSink(const Document& document, sink::SinkConfig* sink) {
+  if (!document.HasMember("sink")) return Status::Ok();
+  const Value& entry = document["sink"];
+  if (entry.HasMember("dir")) sink->root_dir = entry["dir"].GetString();
+  if (entry.HasMember("keyring")) sink->keyring_path = entry["keyring"].GetString();
+  if (entry.HasMember("rotation_period_days")) sink->rotation_period_days = entry["rotation_period_days"].GetInt64();
+  if (entry.HasMember("buckets")) {
+    for (const Value& bucket : entry["buckets"].GetArray()) {
+      std::string name = bucket.GetString();
+      if (std::find(sink->buckets.begin(), sink->buckets.end(), name) == sink->buckets.end()) {
+        sink->buckets.push_back(std::move(name));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status BuildWorkers(const Document& document, const std::string& source, const std::set<std::string>& queue_names,
+                    sink::SinkConfig* sink, std::vector<workers::WorkerConfig>* workers) {
+  if (!document.HasMember("workers")) return Status::Ok();
+  const Value& list = document["workers"];
+  std::set<std::string> names;
+  for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+    const Value& entry = list[i];
+    workers::WorkerConfig worker;
+    worker.declared_index = i;
+    worker.name = entry["name"].GetString();
+    if (!names.insert(worker.name).second) {
+      return ConfigError(source, fmt::format("workers[{}].name", i),
+                         fmt::format("worker '{}' is declared twice", worker.name));
+    }
+    worker.queue = entry["queue"].GetString();
+    if (!queue_names.count(worker.queue)) {
+      return ConfigError(source, fmt::format("workers[{}].queue", i),
+                         fmt::format("'{}' is not a declared queue (declare it in \"queues\")", worker.queue));
+    }
+    worker.bucket = entry["bucket"].GetString();
+    static const std::regex kBucketName("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
+    if (!std::regex_match(worker.bucket, kBucketName)) {
+      return ConfigError(source, fmt::format("workers[{}].bucket", i),
+                         fmt::format("'{}' is not a bucket name (3-63 of a-z 0-9 . -, starting and ending "
+                                     "with a letter or digit)", worker.bucket));
+    }
+    if (std::find(sink->buckets.begin(), sink->buckets.end(), worker.bucket) == sink->buckets.end()) {
+      sink->buckets.push_back(worker.bucket);
+    }
+    if (entry.HasMember("batch_size")) worker.batch_size = entry["batch_size"].GetInt();
+    if (entry.HasMember("wait_seconds")) worker.wait_seconds = entry["wait_seconds"].GetInt();
+    if (entry.HasMember("visibility_timeout")) worker.visibility_timeout = entry["visibility_timeout"].GetInt();
+    if (entry.HasMember("required_fields")) {
+      for (const Value& field : entry["required_fields"].GetArray()) worker.required_fields.push_back(field.GetString());
+    }
+    if (entry.HasMember("key")) worker.key_template = entry["key"].GetString();
+    if (entry.HasMember("content_type")) worker.content_type = entry["content_type"].GetString();
+    if (entry.HasMember("enabled")) worker.enabled = entry["enabled"].GetBool();
+    workers->push_back(std::move(worker));
+  }
+  return Status::Ok();
+}
+
 Result<Config> BuildConfig(const Document& document, const std::string& source) {
   Config config;
   config.source = source;
@@ -240,6 +411,10 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
     if (maintenance.HasMember("move_task_tick_ms")) {
       config.move_task_tick_ms = maintenance["move_task_tick_ms"].GetUint64();
     }
+  }
+
+  if (document.HasMember("maintenance") && document["maintenance"].HasMember("dedup_sweep_interval_ms")) {
+    config.dedup_sweep_interval_ms = document["maintenance"]["dedup_sweep_interval_ms"].GetUint64();
   }
 
   std::vector<QueueConfig> queues;
@@ -279,6 +454,11 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
     }
   }
   config.queues = DeadLettersFirst(std::move(queues));
+  std::set<std::string> queue_names;
+  for (const auto& [name, index] : index_by_name) queue_names.insert(name);
+  SLUICE_RETURN_IF_ERROR(BuildRoutes(document, source, queue_names, &config.routes));
+  SLUICE_RETURN_IF_ERROR(BuildSink(document, &config.sink));
+  SLUICE_RETURN_IF_ERROR(BuildWorkers(document, source, queue_names, &config.sink, &config.workers));
   return config;
 }
 
@@ -331,6 +511,13 @@ Result<Config> ParseConfig(const std::string& user_json, const std::string& sour
     if (!user.ok()) return user.status();
     // Validate the user's file alone first, so errors point into it.
     SLUICE_RETURN_IF_ERROR(ValidateAgainstSchema(user.value(), source));
+    // The embedded routes and workers feed the embedded queues: a file that
+    // brings its own queues brings its own routes and workers too (or none).
+    if (user->HasMember("queues")) {
+      for (const char* paired : {"routes", "workers"}) {
+        if (!user->HasMember(paired)) merged.RemoveMember(paired);
+      }
+    }
     Merge(merged, user.value());
   }
   SLUICE_RETURN_IF_ERROR(ValidateAgainstSchema(merged, source));

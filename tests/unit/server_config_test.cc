@@ -120,3 +120,99 @@ TEST(ConfigTest, DuplicateQueueIsRefused) {
 
 }  // namespace
 }  // namespace sluice::server
+
+namespace sluice::server {
+namespace {
+
+TEST(ConfigRoutesTest, EmbeddedDefaultDeclaresThePipelines) {
+  Result<Config> config = ParseConfig("", "test");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->routes.size(), 2u);
+  const gateway::RouteConfig& payments = config->routes[0];
+  EXPECT_EQ(payments.name, "payments");
+  EXPECT_EQ(payments.method, "POST");
+  EXPECT_EQ(payments.path, "/payments");
+  EXPECT_EQ(payments.target_queue, "payment-events");
+  ASSERT_EQ(payments.defaults.size(), 2u);
+  EXPECT_EQ(payments.defaults[0].field, "payment_id");
+  EXPECT_EQ(payments.defaults[0].kind, gateway::FieldDefault::Kind::kUuid);
+  EXPECT_EQ(payments.defaults[1].kind, gateway::FieldDefault::Kind::kNow);
+  EXPECT_FALSE(payments.dedup_field.has_value());
+  EXPECT_EQ(payments.throttle_rate_per_second, 0);
+
+  const gateway::RouteConfig& webhook = config->routes[1];
+  EXPECT_EQ(webhook.path, "/webhook");
+  EXPECT_EQ(webhook.dedup_field, "event_id");
+  EXPECT_EQ(webhook.dedup_ttl_seconds, 30 * 24 * 3600);
+  EXPECT_EQ(webhook.target_field, "transaction_type");
+  EXPECT_EQ(webhook.target_queues.at("payment"), "payments-queue");
+  EXPECT_EQ(webhook.target_queues.at("refund"), "refunds-queue");
+  EXPECT_EQ(webhook.target_queues.at("dispute"), "disputes-queue");
+  EXPECT_EQ(webhook.throttle_rate_per_second, 1000);
+  EXPECT_EQ(webhook.throttle_burst, 1000);
+  EXPECT_NE(webhook.response_json.find("${event_id}"), std::string::npos);
+
+  ASSERT_EQ(config->workers.size(), 1u);
+  EXPECT_EQ(config->workers[0].queue, "payment-events");
+  EXPECT_EQ(config->workers[0].batch_size, 5);
+  EXPECT_EQ(config->workers[0].wait_seconds, 20);
+  EXPECT_EQ(config->workers[0].bucket, "payments");
+  EXPECT_EQ(config->workers[0].required_fields, std::vector<std::string>{"payment_id"});
+  EXPECT_EQ(config->workers[0].key_template, "raw/dt=${date}/${uuid}.json");
+  EXPECT_EQ(config->sink.buckets, std::vector<std::string>{"payments"});
+}
+
+TEST(ConfigRoutesTest, OwnQueuesDropTheDefaultRoutesAndWorkers) {
+  Result<Config> config = ParseConfig(R"({"queues":[{"name":"q"}]})", "user.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(config->routes.empty());
+  EXPECT_TRUE(config->workers.empty());
+}
+
+Status ParseError(const std::string& json) { return ParseConfig(json, "u.json").status(); }
+
+TEST(ConfigRoutesTest, RouteMistakesNameTheKey) {
+  const std::string queues = R"("queues":[{"name":"q"}],)";
+  const std::string schema = R"("schema":{"type":"object","required":["id"]})";
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/in",)" + schema +
+                       R"(,"target":{"queue":"nope"}}]})").message(),
+            "config u.json: routes[0].target.queue: 'nope' is not a declared queue (declare it in \"queues\")");
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/in",)" + schema +
+                       R"(,"target":{"queue":"q","field":"id"}}]})").message(),
+            "config u.json: routes[0].target: name either \"queue\", or \"field\" with \"queues\" (a table from "
+            "value to queue)");
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/in",)" + schema +
+                       R"(,"dedup":{"key":"other"},"target":{"queue":"q"}}]})").message(),
+            "config u.json: routes[0].dedup.key: 'other' must be in the schema's \"required\" list");
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/health/x",)" + schema +
+                       R"(,"target":{"queue":"q"}}]})").message(),
+            "config u.json: routes[0].path: '/health/x' is reserved (/, /health*, /_sluice/*)");
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/in",)" + schema +
+                       R"(,"defaults":{"x":"$uuidd"},"target":{"queue":"q"}}]})").message(),
+            "config u.json: routes[0].defaults.x: '$uuidd' is not a known generator (\"$uuid\", \"$now\")");
+  EXPECT_EQ(ParseError("{" + queues + R"("routes":[{"name":"r","path":"/in",)" + schema +
+                       R"(,"target":{"queue":"q"}},{"name":"s","path":"/in",)" + schema +
+                       R"(,"target":{"queue":"q"}}]})").message(),
+            "config u.json: routes[1].path: another route already serves POST /in");
+}
+
+TEST(ConfigRoutesTest, WorkerMistakesNameTheKey) {
+  EXPECT_EQ(ParseError(R"({"queues":[{"name":"q"}],"workers":[{"name":"w","queue":"x","bucket":"b-1"}]})").message(),
+            "config u.json: workers[0].queue: 'x' is not a declared queue (declare it in \"queues\")");
+  EXPECT_EQ(ParseError(R"({"queues":[{"name":"q"}],"workers":[{"name":"w","queue":"q","bucket":"B"}]})").message(),
+            "config u.json: workers[0].bucket: 'B' is not a bucket name (3-63 of a-z 0-9 . -, starting and ending "
+            "with a letter or digit)");
+  Result<Config> config = ParseConfig(
+      R"({"queues":[{"name":"q"}],"sink":{"buckets":[]},"workers":[{"name":"w","queue":"q","bucket":"archive",)"
+      R"("batch_size":10,"wait_seconds":0,"visibility_timeout":2,"key":"x/${uuid}"}]})",
+      "u.json");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->sink.buckets, std::vector<std::string>{"archive"});  // a worker's bucket is created
+  EXPECT_EQ(config->workers[0].batch_size, 10);
+  EXPECT_EQ(config->workers[0].wait_seconds, 0);
+  EXPECT_EQ(config->workers[0].visibility_timeout, 2);
+  EXPECT_EQ(config->workers[0].key_template, "x/${uuid}");
+}
+
+}  // namespace
+}  // namespace sluice::server

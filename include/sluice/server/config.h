@@ -16,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "sluice/gateway/route.h"
 #include "sluice/queue/types.h"
+#include "sluice/sink/sink_config.h"
 #include "sluice/status.h"
 #include "sluice/storage/storage_thread.h"
+#include "sluice/workers/worker_config.h"
 
 namespace sluice::server {
 
@@ -50,9 +53,19 @@ struct Config {
 
   uint64_t retention_sweep_interval_ms = 1'000;
   uint64_t move_task_tick_ms = 200;
+  uint64_t dedup_sweep_interval_ms = 60'000;
 
   // In an order that creates every dead-letter queue before its sources.
   std::vector<QueueConfig> queues;
+
+  // Ingest routes; every target queue is a declared queue, the dedup key
+  // and target field are required fields of the route's schema.
+  std::vector<gateway::RouteConfig> routes;
+  // Paths relative to the process's directory as given; "" = under data_dir.
+  // Every worker's bucket is in sink.buckets.
+  sink::SinkConfig sink;
+  // Every worker's queue is a declared queue.
+  std::vector<workers::WorkerConfig> workers;
 };
 
 // Loads the embedded default, merges `user_file` over it when given.

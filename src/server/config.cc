@@ -24,6 +24,7 @@
 #include <rapidjson/writer.h>
 
 #include "sluice/embedded.h"
+#include "sluice/workers/worker.h"
 
 namespace sluice::server {
 namespace {
@@ -370,6 +371,8 @@ Status BuildWorkers(const Document& document, const std::string& source, const s
       for (const Value& field : entry["required_fields"].GetArray()) worker.required_fields.push_back(field.GetString());
     }
     if (entry.HasMember("key")) worker.key_template = entry["key"].GetString();
+    Status key_template = workers::CheckKeyTemplate(worker.key_template);
+    if (!key_template.ok()) return ConfigError(source, fmt::format("workers[{}].key", i), key_template.message());
     if (entry.HasMember("content_type")) worker.content_type = entry["content_type"].GetString();
     if (entry.HasMember("enabled")) worker.enabled = entry["enabled"].GetBool();
     workers->push_back(std::move(worker));

@@ -216,3 +216,16 @@ TEST(ConfigRoutesTest, WorkerMistakesNameTheKey) {
 
 }  // namespace
 }  // namespace sluice::server
+
+namespace sluice::server {
+namespace {
+
+TEST(ConfigRoutesTest, WorkerKeyTemplateIsChecked) {
+  EXPECT_EQ(ParseConfig(R"({"queues":[{"name":"q"}],"workers":[{"name":"w","queue":"q","bucket":"bkt","key":"a/${date}"}]})",
+                        "u.json").status().message(),
+            "config u.json: workers[0].key: 'a/${date}' needs ${uuid} or ${message_id}, or every event would "
+            "overwrite one object");
+}
+
+}  // namespace
+}  // namespace sluice::server

@@ -1,11 +1,14 @@
 #include "admin_service.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "sluice/http/query.h"
 #include "sqs/json_encode.h"
 #include "sqs_service.h"
 
@@ -23,31 +26,40 @@ http::Response JsonResponse(int status, std::string body) {
   return response;
 }
 
-// The value of `name` in a query string ("max=5&x=y"), or "".
-std::string QueryParameter(const std::string& query, std::string_view name) {
-  size_t start = 0;
-  while (start <= query.size()) {
-    size_t end = query.find('&', start);
-    if (end == std::string::npos) end = query.size();
-    std::string_view pair(query.data() + start, end - start);
-    if (pair.substr(0, name.size()) == name && pair.size() > name.size() && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    start = end + 1;
-  }
-  return "";
+// 2026-01-15T10:00:00.123Z
+std::string FormatIsoMillis(int64_t epoch_ms) {
+  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(epoch_ms % 1000));
+  return text;
 }
 
 }  // namespace
 
-AdminService::AdminService(storage::StorageThread& storage, queue::EngineHost& engine, std::string data_dir)
-    : storage_(storage), engine_(engine), data_dir_(std::move(data_dir)) {}
+AdminService::AdminService(storage::StorageThread& storage, queue::EngineHost& engine, std::string data_dir,
+                           Probes probes)
+    : storage_(storage), engine_(engine), data_dir_(std::move(data_dir)), probes_(std::move(probes)) {}
 
 bool AdminService::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
   if (request.method != "GET" && request.method != "HEAD") return false;
-  if (request.path == "/health") {
+  if (request.path == "/health" || request.path == "/healthcheck") {
     Health(exchange);
+    return true;
+  }
+  if (request.path == "/health/live") {
+    exchange.Respond(JsonResponse(200, R"({"status":"live"})"));
+    return true;
+  }
+  if (request.path == "/health/ready") {
+    Ready(exchange);
+    return true;
+  }
+  if (request.path == "/_sluice/v1/workers") {
+    Workers(exchange);
     return true;
   }
   std::string_view path = request.path;
@@ -81,10 +93,66 @@ void AdminService::Health(http::Exchange& exchange) {
   exchange.Respond(JsonResponse(failed ? 503 : 200, std::string(buffer.GetString(), buffer.GetSize())));
 }
 
+void AdminService::Ready(http::Exchange& exchange) {
+  std::string reason = probes_.not_ready_reason ? probes_.not_ready_reason() : "";
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("status");
+  writer.String(reason.empty() ? "ready" : "not ready");
+  if (!reason.empty()) {
+    writer.Key("reason");
+    writer.String(reason);
+  }
+  writer.EndObject();
+  exchange.Respond(JsonResponse(reason.empty() ? 200 : 503, std::string(buffer.GetString(), buffer.GetSize())));
+}
+
+void AdminService::Workers(http::Exchange& exchange) {
+  std::vector<workers::WorkerStatus> statuses;
+  if (probes_.workers) statuses = probes_.workers();
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("workers");
+  writer.StartArray();
+  for (const workers::WorkerStatus& status : statuses) {
+    writer.StartObject();
+    writer.Key("name");
+    writer.String(status.name);
+    writer.Key("queue");
+    writer.String(status.queue);
+    writer.Key("bucket");
+    writer.String(status.bucket);
+    writer.Key("state");
+    writer.String(status.state);
+    writer.Key("processed");
+    writer.Uint64(status.processed);
+    writer.Key("failed");
+    writer.Uint64(status.failed);
+    writer.Key("last_error");
+    if (status.last_error.empty()) {
+      writer.Null();
+    } else {
+      writer.String(status.last_error);
+    }
+    writer.Key("last_error_at");
+    if (status.last_error_at_ms == 0) {
+      writer.Null();
+    } else {
+      writer.String(FormatIsoMillis(status.last_error_at_ms));
+    }
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  exchange.Respond(JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
+}
+
 void AdminService::PeekMessages(http::Exchange& exchange, std::string queue_name) {
   auto request = std::make_shared<queue::PeekMessagesRequest>();
   request->queue_name = std::move(queue_name);
-  std::string max = QueryParameter(exchange.request().query, "max");
+  std::string max = http::QueryParameter(exchange.request().query, "max").value_or("");
   if (!max.empty()) {
     char* end = nullptr;
     long value = std::strtol(max.c_str(), &end, 10);

@@ -28,6 +28,7 @@
 #include "sluice/queue/engine_host.h"
 #include "long_poll.h"
 #include "maintenance.h"
+#include "sluice/gateway/gateway.h"
 #include "sluice/http/server.h"
 #include "sluice/server/config.h"
 #include "sluice/storage/data_dir.h"
@@ -81,6 +82,7 @@ class ServerProcess {
   std::unique_ptr<LongPollRegistry> long_polls_;
   std::unique_ptr<SqsService> sqs_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<http::Server> http_;
   uv_signal_t sigint_;
@@ -119,6 +121,7 @@ Status ServerProcess::Provision(sqlite3* db) {
 void ServerProcess::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
   if (admin_->Handle(exchange)) return;
+  if (gateway_->Handle(exchange)) return;
   if (SqsService::Accepts(request)) {
     sqs_->Handle(exchange);
     return;
@@ -169,6 +172,7 @@ void ServerProcess::OnProvisioned(Status status) {
               config_.data_dir.c_str());
   std::fflush(stdout);
   maintenance_->Start();
+  gateway_->Start();
 }
 
 void ServerProcess::BeginShutdown(int exit_code) {
@@ -179,6 +183,7 @@ void ServerProcess::BeginShutdown(int exit_code) {
   sqs_->BeginShutdown();
   maintenance_->Stop();
   auto after_http = [this] {
+    gateway_->Shutdown();
     // Finalize the engine's statements on the thread that owns the connection.
     storage_->Submit([this](sqlite3*) { engine_->Reset(); return Status::Ok(); }, [](Status) {});
     storage_->Shutdown([this] {
@@ -223,7 +228,27 @@ int ServerProcess::Run() {
   long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
   std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
   sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);
-  admin_ = std::make_unique<AdminService>(*storage_, *engine_, config_.data_dir);
+  AdminService::Probes probes;
+  probes.not_ready_reason = [this]() -> std::string {
+    if (storage_->failed()) return "storage failed: restart sluice after fixing the cause (see its log)";
+    if (shutting_down_) return "shutting down";
+    return "";
+  };
+  admin_ = std::make_unique<AdminService>(*storage_, *engine_, config_.data_dir, std::move(probes));
+  gateway::GatewayOptions gateway_options;
+  gateway_options.sweep_interval_ms = static_cast<int64_t>(config_.dedup_sweep_interval_ms);
+  Result<std::unique_ptr<gateway::Gateway>> gateway = gateway::Gateway::Create(
+      &loop_, config_.routes, *storage_, *engine_, clock_, gateway_options,
+      [this](const std::string& queue) { sqs_->WakeQueue(queue, 1); });
+  if (!gateway.ok()) {
+    std::fprintf(stderr, "sluice: config %s: %s\n", config_.source.c_str(), gateway.status().message().c_str());
+    storage_->Shutdown([] {});
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    storage_.reset();
+    uv_loop_close(&loop_);
+    return 2;
+  }
+  gateway_ = std::move(gateway.value());
   maintenance_ = std::make_unique<Maintenance>(
       &loop_, *storage_, *engine_, clock_, config_.retention_sweep_interval_ms, config_.move_task_tick_ms,
       [this](const std::string& queue) { sqs_->WakeQueue(queue, 16); });

@@ -115,6 +115,42 @@ def wait_until(predicate, timeout=10.0, interval=0.05, message=None):
         time.sleep(interval)
 
 
+COMMAND_DEADLINE = 60
+
+
+def run_sluice(*args, env_endpoint=None, text=True):
+    """Runs the binary; returns CompletedProcess with stdout/stderr (text
+    unless text=False).
+
+    SLUICE_ENDPOINT is removed from the child's environment (the harness uses
+    it to point at moto) unless `env_endpoint` sets it on purpose."""
+    env = dict(os.environ)
+    env.pop("SLUICE_ENDPOINT", None)
+    if env_endpoint is not None:
+        env["SLUICE_ENDPOINT"] = env_endpoint
+    return subprocess.run([sluice_bin()] + list(args), env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True,
+                          text=text, timeout=COMMAND_DEADLINE)
+
+
+def post_json(server, path, payload, headers=None, timeout=10):
+    """POSTs `payload` (a dict/list, dumped as JSON, or raw str/bytes) to the
+    server: returns (status, headers, parsed JSON body or None)."""
+    if isinstance(payload, (dict, list)):
+        payload = json.dumps(payload)
+    if isinstance(payload, str):
+        payload = payload.encode("utf-8")
+    all_headers = {"Content-Type": "application/json"}
+    all_headers.update(headers or {})
+    status, resp_headers, body = server.raw_request("POST", path, body=payload, headers=all_headers,
+                                                    timeout=timeout)
+    try:
+        parsed = json.loads(body) if body else None
+    except ValueError:
+        parsed = None
+    return status, resp_headers, parsed
+
+
 class ServerError(AssertionError):
     pass
 

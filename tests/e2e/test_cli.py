@@ -18,29 +18,14 @@ import subprocess
 import unittest
 
 import harness
-from harness import (ServerTestCase, free_port, requires_process, skip_under_moto,
+from harness import (ServerTestCase, run_sluice, free_port, requires_process, skip_under_moto,
                      unique_name, wait_until)
 
 # A CLI call is one short HTTP exchange (or a bounded redrive); anything
 # slower than this is a hang, and the test should say so rather than wait.
-COMMAND_DEADLINE = 60
 NO_ADMIN_API = "moto has no Sluice admin API (/_sluice/v1, /health)"
 NO_MOVE_TASKS = "moto does not implement message move tasks"
 VERSION_RE = re.compile(r"^sluice \d+\.\d+\.\d+\S*$")
-
-
-def run_sluice(*args, env_endpoint=None):
-    """Runs the binary; returns CompletedProcess with text stdout/stderr.
-
-    SLUICE_ENDPOINT is removed from the child's environment (the harness uses
-    it to point at moto) unless `env_endpoint` sets it on purpose."""
-    env = dict(os.environ)
-    env.pop("SLUICE_ENDPOINT", None)
-    if env_endpoint is not None:
-        env["SLUICE_ENDPOINT"] = env_endpoint
-    return subprocess.run([harness.sluice_bin()] + list(args), env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=COMMAND_DEADLINE)
 
 
 class CliTestCase(ServerTestCase):

@@ -41,6 +41,10 @@ enum class Code {
   kStorageFailed,  // a commit or fsync failed; sticky until restart
   kUnavailable,    // shutting down
   kInternal,
+  // Refused because of the current state, not the request's shape (HTTP 409):
+  // retiring a key that objects still use, a second rewrap while one runs.
+  // Declared last so the codes above keep their values.
+  kConflict,
 };
 
 // The code's identifier without the leading 'k' ("QueueDoesNotExist").

@@ -12,10 +12,15 @@
 namespace sluice::cli {
 namespace {
 
-int ExitCodeFor(const Status& status) {
+int ExitCodeFor(const Status& status, bool data_damaged) {
   if (status.ok()) return kExitOk;
+  if (data_damaged) return kExitDamaged;
   return status.code() == Code::kUnavailable ? kExitUnreachable : kExitServerError;
 }
+
+constexpr char kExitCodesHelp[] =
+    "Exit codes: 0 ok; 1 the server answered with an error; 2 usage error;\n"
+    "3 the server could not be reached; 4 stored data is damaged (sink cat, sink verify).";
 
 void AddServeCommand(CLI::App& app, CommandArgs& args, Selection& selection, const Environment& env) {
   CLI::App* serve = app.add_subcommand("serve", "Run the broker in the foreground until SIGINT or SIGTERM");
@@ -83,6 +88,7 @@ int RunCli(int argc, const char* const* argv, const Environment& env) {
   CLI::App app("sluice: a local event broker that speaks Amazon SQS", "sluice");
   app.require_subcommand(1);
   app.set_version_flag("--version", "sluice " SLUICE_VERSION);
+  app.footer(kExitCodesHelp);
   app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
     return "error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
   });
@@ -99,6 +105,10 @@ int RunCli(int argc, const char* const* argv, const Environment& env) {
   AddQueueCommands(app, args, selection);
   AddMessageCommands(app, args, selection);
   AddDlqCommands(app, args, selection);
+  AddSinkCommands(app, args, selection);
+  AddKeysCommands(app, args, selection);
+  AddDedupCommands(app, args, selection);
+  AddWorkersCommands(app, args, selection);
 
   try {
     app.parse(argc, argv);
@@ -117,11 +127,12 @@ int RunCli(int argc, const char* const* argv, const Environment& env) {
   std::unique_ptr<Transport> transport =
       env.connect ? env.connect(*endpoint) : std::make_unique<HttpClient>(*endpoint);
   SqsClient sqs(transport.get());
-  CommandContext context{sqs, args.admin.json, *env.out, *env.err, env};
+  AdminClient admin(transport.get());
+  CommandContext context{sqs, admin, args.admin.json, *env.out, *env.err, env};
   Status status = selection.admin(context);
   if (!status.ok()) *env.err << "error: " << status.message() << "\n";
   env.out->flush();
-  return ExitCodeFor(status);
+  return ExitCodeFor(status, context.data_damaged);
 }
 
 }  // namespace sluice::cli

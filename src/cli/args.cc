@@ -1,4 +1,4 @@
-// Small pieces the commands share: K=V arguments and timestamps.
+// Small pieces the commands share: K=V arguments, timestamps, counts.
 
 #include <ctime>
 
@@ -34,6 +34,12 @@ std::string FormatTimestamp(int64_t epoch_millis) {
   char text[32];
   size_t n = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
   return std::string(text, n);
+}
+
+std::string OrDash(std::string text) { return text.empty() ? "-" : text; }
+
+std::string CountOf(int64_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
 }
 
 }  // namespace sluice::cli

@@ -6,7 +6,8 @@
 // (app.cc) then connects to the server and runs it. A run function gets a
 // CommandContext, talks to the server only through it, and returns a Status:
 // the one place that turns a Status into "error: ..." and an exit code is
-// RunCli.
+// RunCli. A command that finds damaged data says so in the context
+// (data_damaged) besides returning its error, and RunCli exits 4 for it.
 //
 // Ownership: RunCli's frame owns the CommandArgs the options are bound to,
 // the Selection and the context; run functions borrow them.
@@ -23,6 +24,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sluice/cli/admin_client.h"
 #include "sluice/cli/app.h"
 #include "sluice/cli/endpoint.h"
 #include "sluice/cli/sqs_client.h"
@@ -64,20 +66,41 @@ struct DlqArgs {
   std::optional<int> rate;
 };
 
+struct SinkArgs {
+  std::string path;    // ls: BUCKET[/PREFIX]; cat: BUCKET/KEY
+  std::string bucket;  // verify: empty for every bucket
+};
+
+struct KeysArgs {
+  int64_t version = 0;  // retire
+};
+
+struct DedupArgs {
+  std::string route;
+  std::string event_id;
+};
+
 struct CommandArgs {
   AdminOptions admin;
   server::ServeOptions serve;
   QueueArgs queue;
   MessageArgs message;
   DlqArgs dlq;
+  SinkArgs sink;
+  KeysArgs keys;
+  DedupArgs dedup;
 };
 
 struct CommandContext {
   SqsClient& sqs;
+  AdminClient& admin;
   bool json;
   std::ostream& out;
   std::ostream& err;
   const Environment& env;
+  // Set by a command whose failure is damaged data (an object that fails its
+  // integrity check): RunCli then exits kExitDamaged instead of 1.
+  bool data_damaged = false;
 };
 
 using AdminCommand = std::function<Status(CommandContext& context)>;
@@ -96,6 +119,10 @@ CLI::App* AddAdminCommand(CLI::App& parent, const std::string& name, const std::
 void AddQueueCommands(CLI::App& app, CommandArgs& args, Selection& selection);
 void AddMessageCommands(CLI::App& app, CommandArgs& args, Selection& selection);
 void AddDlqCommands(CLI::App& app, CommandArgs& args, Selection& selection);
+void AddSinkCommands(CLI::App& app, CommandArgs& args, Selection& selection);
+void AddKeysCommands(CLI::App& app, CommandArgs& args, Selection& selection);
+void AddDedupCommands(CLI::App& app, CommandArgs& args, Selection& selection);
+void AddWorkersCommands(CLI::App& app, CommandArgs& args, Selection& selection);
 
 // ---- Shared by the commands ------------------------------------------------
 
@@ -126,5 +153,11 @@ std::string DeadLetterTargetName(std::string_view redrive_policy);
 
 // Epoch milliseconds as "2026-01-01T00:00:00Z"; "-" for 0.
 std::string FormatTimestamp(int64_t epoch_millis);
+
+// A table cell for text the server may leave out: "-" when empty.
+std::string OrDash(std::string text);
+
+// "1 object", "3 objects".
+std::string CountOf(int64_t count, std::string_view noun);
 
 }  // namespace sluice::cli

@@ -1,9 +1,6 @@
 #include "sluice/cli/sqs_client.h"
 
-#include <charconv>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "cli/wire.h"
 
 namespace sluice::cli {
 namespace {
@@ -17,13 +14,6 @@ using rapidjson::Value;
 constexpr char kAuthorization[] =
     "AWS4-HMAC-SHA256 Credential=sluice/20000101/us-east-1/sqs/aws4_request, "
     "SignedHeaders=host;x-amz-target, Signature=0";
-
-std::string Serialize(const Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 // Builds a JSON object member by member.
 class Body {
@@ -53,50 +43,12 @@ class Body {
   Document doc_;
 };
 
-std::string StringMember(const Value& object, const char* name) {
-  if (!object.IsObject()) return "";
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || !it->value.IsString()) return "";
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-// SQS sends counts as strings in attribute maps and as numbers elsewhere.
-int64_t IntegerMember(const Value& object, const char* name) {
-  if (!object.IsObject()) return 0;
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd()) return 0;
-  if (it->value.IsInt64()) return it->value.GetInt64();
-  if (it->value.IsNumber()) return static_cast<int64_t>(it->value.GetDouble());
-  if (it->value.IsString()) {
-    int64_t number = 0;
-    const char* text = it->value.GetString();
-    std::from_chars(text, text + it->value.GetStringLength(), number);
-    return number;  // 0 if the text is no number
-  }
-  return 0;
-}
-
-const Value* ArrayMember(const Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  if (it == object.MemberEnd() || !it->value.IsArray()) return nullptr;
-  return &it->value;
-}
-
 Code CodeFromTypeName(std::string_view type) {
   for (int i = static_cast<int>(Code::kOk) + 1; i <= static_cast<int>(Code::kInternal); ++i) {
     Code code = static_cast<Code>(i);
     if (type == CodeName(code)) return code == Code::kUnavailable ? Code::kInternal : code;
   }
   return Code::kInternal;
-}
-
-// The printable start of a body that is not the JSON we expected.
-std::string Excerpt(std::string_view body) {
-  std::string text;
-  for (char c : body.substr(0, 200)) text += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  if (body.size() > 200) text += "...";
-  return text;
 }
 
 Status DecodeError(const HttpResponse& response) {
@@ -142,7 +94,7 @@ Message MessageFrom(const Value& object) {
   message.message_id = StringMember(object, "MessageId");
   message.receipt_handle = StringMember(object, "ReceiptHandle");
   message.body = StringMember(object, "Body");
-  message.raw_json = Serialize(object);
+  message.raw_json = SerializeJson(object);
   auto attributes = object.FindMember("Attributes");
   if (attributes != object.MemberEnd() && attributes->value.IsObject()) {
     // ReceiveMessage: system attributes, as strings.
@@ -169,22 +121,6 @@ std::vector<Message> MessagesFrom(const Value& object, const char* member) {
   return messages;
 }
 
-std::string PercentEncode(std::string_view text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string QueueNameFromUrl(std::string_view url) {
@@ -208,7 +144,7 @@ Result<Document> SqsClient::Call(std::string_view action, const Value& request,
       {"Content-Type", "application/x-amz-json-1.0"},
       {"Authorization", kAuthorization},
   };
-  http.body = Serialize(request);
+  http.body = SerializeJson(request);
   http.timeout = timeout;
   return Decode(transport_->RoundTrip(http), action);
 }
@@ -264,7 +200,7 @@ Result<AttributeMap> SqsClient::GetQueueAttributes(const std::string& queue_url,
       std::string name(member.name.GetString(), member.name.GetStringLength());
       attributes[name] = member.value.IsString()
                              ? std::string(member.value.GetString(), member.value.GetStringLength())
-                             : Serialize(member.value);
+                             : SerializeJson(member.value);
     }
   }
   return attributes;

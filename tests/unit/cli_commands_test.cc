@@ -9,10 +9,13 @@
 #include <map>
 #include <sstream>
 
+#include "cli_test_util.h"
 #include "sluice/cli/app.h"
 
 namespace sluice::cli {
 namespace {
+
+using test_util::Outcome;
 
 struct Call {
   std::string action;  // "SendMessage", or "GET <target>" for the admin API
@@ -69,45 +72,22 @@ class FakeServer final : public Transport {
   bool unreachable_ = false;
 };
 
-// Lets RunCli own a transport while the test keeps the fake.
-class Forward final : public Transport {
- public:
-  explicit Forward(Transport* target) : target_(target) {}
-  Result<HttpResponse> RoundTrip(const HttpRequest& request) override { return target_->RoundTrip(request); }
-
- private:
-  Transport* target_;
-};
-
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
 class CliCommands : public ::testing::Test {
  protected:
   void SetUp() override { ::unsetenv("SLUICE_ENDPOINT"); }
 
   Outcome Run(std::vector<std::string> args) {
-    args.insert(args.begin(), "sluice");
-    std::vector<const char*> argv;
-    for (const std::string& arg : args) argv.push_back(arg.c_str());
-    std::ostringstream out, err;
     Environment env;
-    env.out = &out;
-    env.err = &err;
     env.connect = [this](const Endpoint& endpoint) {
       endpoints.push_back(endpoint.url);
-      return std::make_unique<Forward>(&server);
+      return std::make_unique<test_util::Forward>(&server);
     };
     env.serve = [this](const server::ServeOptions& options) {
       serve_options = options;
       return 7;
     };
     env.move_poll_interval = std::chrono::milliseconds(0);
-    int code = RunCli(static_cast<int>(argv.size()), argv.data(), env);
-    return {code, out.str(), err.str()};
+    return test_util::RunSluice(std::move(args), std::move(env));
   }
 
   void ScriptQueueUrl(const std::string& name) {

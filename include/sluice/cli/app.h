@@ -5,6 +5,10 @@
 //   sluice queues | queue create|delete|purge|attrs NAME
 //   sluice send NAME BODY | receive NAME
 //   sluice dlq list | peek NAME | redrive NAME
+//   sluice sink ls [BUCKET[/PREFIX]] | cat BUCKET/KEY | verify [BUCKET]
+//   sluice keys [ls] | keys rotate | keys rewrap | keys retire VERSION
+//   sluice dedup get|forget ROUTE EVENT_ID
+//   sluice workers
 //
 // Admin commands talk to a running server over HTTP (--endpoint, or the
 // SLUICE_ENDPOINT environment variable, default http://127.0.0.1:4566) and
@@ -12,7 +16,9 @@
 //
 // Exit codes: 0 ok; 1 the server answered with an error (its type and
 // message go to stderr: "error: QueueDoesNotExist: ..."); 2 usage error;
-// 3 the server could not be reached. `serve` returns RunServe's code.
+// 3 the server could not be reached; 4 stored data is damaged (`sink cat` of
+// an object that fails its integrity check, `sink verify` that finds any).
+// `serve` returns RunServe's code.
 //
 // Threads: call RunCli from the main thread (serve makes it the loop thread).
 #pragma once
@@ -32,6 +38,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitServerError = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitUnreachable = 3;
+inline constexpr int kExitDamaged = 4;
 
 // Everything a command touches outside itself, so tests can run the whole
 // command line in memory.

@@ -16,6 +16,9 @@ struct SinkConfig {
   // older than this (KMS rotates yearly). 0 = only `sluice keys rotate`.
   int64_t rotation_period_days = 0;
   std::vector<std::string> buckets;  // created at startup when missing
+  // Threads doing the sink's file I/O, fsyncs and crypto (not in the
+  // configuration file). Concurrent puts fsync in parallel, one per thread.
+  int io_threads = 16;
 };
 
 }  // namespace sluice::sink

@@ -1,0 +1,54 @@
+// Bucket names, object keys and the file names objects are stored under.
+//
+// An object lives at <root>/<bucket>/<key>.<generation>.sealed: the key's
+// '/'-separated segments become directories, so the tree mirrors the key
+// space (raw/dt=2026-01-15/x.json). The validation here is what keeps that
+// mapping safe: no key can name a path outside its bucket, collide with a
+// directory of another key, or exceed the file system's name limit.
+//
+// Errors: kInvalidParameterValue with a sentence naming the problem.
+// Threads: any (pure functions).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "sluice/status.h"
+
+namespace sluice::sink {
+
+inline constexpr size_t kMaxKeyBytes = 1024;
+// A generation is 8 random bytes, as 16 lower-case hex digits.
+inline constexpr size_t kGenerationHexDigits = 16;
+inline constexpr std::string_view kSealedSuffix = ".sealed";
+// What ObjectFileName appends to the last key segment: ".<generation>.sealed".
+inline constexpr size_t kFileNameSuffixBytes = 1 + kGenerationHexDigits + kSealedSuffix.size();
+// NAME_MAX on every file system we support.
+inline constexpr size_t kMaxFileNameBytes = 255;
+
+// S3's rules: 3 to 63 characters of a-z, 0-9, '.' and '-', starting and
+// ending with a letter or digit, no "..", not shaped like an IPv4 address.
+Status ValidateBucketName(std::string_view name);
+
+// Refuses: empty keys, keys over kMaxKeyBytes, invalid UTF-8, NUL, a leading
+// '/', empty, "." and ".." segments, a last segment too long to be a file
+// name once the suffix is added, and directory segments shaped like sealed
+// object file names (which would collide with another key's file).
+Status ValidateObjectKey(std::string_view key);
+
+// A fresh random generation id (16 hex digits).
+std::string NewGeneration();
+bool IsGeneration(std::string_view text);
+
+// "<key>.<generation>.sealed", relative to the bucket directory.
+std::string ObjectFileName(std::string_view key, std::string_view generation);
+
+// The inverse of ObjectFileName: false when `relative_path` does not end in
+// ".<16 hex digits>.sealed" after a non-empty key.
+bool ParseObjectFileName(std::string_view relative_path, std::string* key, std::string* generation);
+
+// "bucket/key" for messages, with overly long keys shortened.
+std::string DisplayName(std::string_view bucket, std::string_view key);
+
+}  // namespace sluice::sink

@@ -1,0 +1,307 @@
+#include "sink/metadata.h"
+
+#include <algorithm>
+
+namespace sluice::sink {
+namespace {
+
+#define SINK_OBJECT_COLUMNS                                                                  \
+  "bucket, key, generation, size, etag, content_type, user_metadata, created_at, kek_version, " \
+  "rewrap_header, rewrap_kek_version"
+
+const char kSelectBucket[] = "SELECT 1 FROM sink_buckets WHERE name = ?1";
+const char kInsertBucket[] =
+    "INSERT INTO sink_buckets(name, created_at) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING";
+const char kSelectBucketNames[] = "SELECT name FROM sink_buckets ORDER BY name";
+const char kSelectBuckets[] =
+    "SELECT b.name, b.created_at, count(o.key), coalesce(sum(o.size), 0) "
+    "FROM sink_buckets b LEFT JOIN sink_objects o ON o.bucket = b.name "
+    "GROUP BY b.name ORDER BY b.name";
+
+const char kSelectObject[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE bucket = ?1 AND key = ?2";
+const char kSelectGeneration[] = "SELECT generation FROM sink_objects WHERE bucket = ?1 AND key = ?2";
+const char kUpsertObject[] =
+    "INSERT INTO sink_objects(bucket, key, generation, size, etag, content_type, user_metadata, "
+    "created_at, kek_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT(bucket, key) DO UPDATE SET generation = excluded.generation, "
+    "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
+    "user_metadata = excluded.user_metadata, created_at = excluded.created_at, "
+    "kek_version = excluded.kek_version, rewrap_header = NULL, rewrap_kek_version = NULL";
+const char kDeleteObject[] = "DELETE FROM sink_objects WHERE bucket = ?1 AND key = ?2 RETURNING generation";
+// Keys from ?2 (inclusive) in one bucket; the "Bounded" form stops before ?3.
+const char kListFrom[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE bucket = ?1 AND key >= ?2 "
+    "ORDER BY key LIMIT ?3";
+const char kListFromBounded[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE bucket = ?1 AND key >= ?2 AND key < ?3 "
+    "ORDER BY key LIMIT ?4";
+const char kScan[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE (bucket, key) > (?1, ?2) "
+    "ORDER BY bucket, key LIMIT ?3";
+const char kGenerations[] =
+    "SELECT key, generation FROM sink_objects WHERE bucket = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+
+const char kCountByKeyVersion[] =
+    "SELECT kek_version, count(*) FROM sink_objects GROUP BY kek_version";
+const char kCountUsing[] = "SELECT count(*) FROM sink_objects WHERE kek_version = ?1";
+const char kCountJournaledTo[] =
+    "SELECT count(*) FROM sink_objects WHERE rewrap_header IS NOT NULL AND rewrap_kek_version = ?1";
+const char kNotWrappedBy[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE (bucket, key) > (?1, ?2) "
+    "AND kek_version != ?3 AND rewrap_header IS NULL ORDER BY bucket, key LIMIT ?4";
+const char kJournalRewrap[] =
+    "UPDATE sink_objects SET rewrap_header = ?4, rewrap_kek_version = ?5 "
+    "WHERE bucket = ?1 AND key = ?2 AND generation = ?3";
+const char kCompleteRewrap[] =
+    "UPDATE sink_objects SET kek_version = rewrap_kek_version, rewrap_header = NULL, "
+    "rewrap_kek_version = NULL WHERE bucket = ?1 AND key = ?2 AND generation = ?3 "
+    "AND rewrap_header IS NOT NULL";
+const char kAbandonRewrap[] =
+    "UPDATE sink_objects SET rewrap_header = NULL, rewrap_kek_version = NULL "
+    "WHERE bucket = ?1 AND key = ?2 AND generation = ?3";
+const char kJournaledRewraps[] =
+    "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE rewrap_header IS NOT NULL "
+    "ORDER BY bucket, key";
+
+ObjectRow ReadRow(const Statement& row) {
+  ObjectRow object;
+  object.info.bucket = std::string(row.Text(0));
+  object.info.key = std::string(row.Text(1));
+  object.info.generation = std::string(row.Text(2));
+  object.info.size = static_cast<uint64_t>(row.Int(3));
+  object.info.etag = std::string(row.Text(4));
+  object.info.content_type = std::string(row.Text(5));
+  object.info.user_metadata = std::string(row.Text(6));
+  object.info.created_ms = row.Int(7);
+  object.info.key_version = static_cast<int>(row.Int(8));
+  if (!row.IsNull(9)) {
+    object.rewrap_header = std::string(row.Blob(9));
+    object.rewrap_kek_version = static_cast<int>(row.Int(10));
+  }
+  return object;
+}
+
+// The smallest string greater than every string starting with `prefix`, or
+// "" when there is none (a prefix of 0xFF bytes only).
+std::string PrefixEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
+// The smallest valid key after `key`: keys hold no NUL byte, so none lies
+// between `key` and `key` + "\x01".
+std::string KeyAfter(const std::string& key) { return key + '\x01'; }
+
+}  // namespace
+
+Status NoSuchBucket(const std::string& bucket) {
+  return Status(Code::kResourceNotFound, "no bucket named " + bucket);
+}
+
+Status Metadata::CheckBucket(sqlite3* db, const std::string& bucket) {
+  Statement select = statements_.Prepare(db, kSelectBucket);
+  select.BindText(bucket);
+  const bool found = select.Step();
+  SLUICE_RETURN_IF_ERROR(select.status());
+  return found ? Status::Ok() : NoSuchBucket(bucket);
+}
+
+Status Metadata::CreateBucket(sqlite3* db, const std::string& name, int64_t now_ms, bool* created) {
+  Statement insert = statements_.Prepare(db, kInsertBucket);
+  insert.BindText(name).BindInt(now_ms);
+  SLUICE_RETURN_IF_ERROR(insert.Run());
+  *created = sqlite3_changes(db) > 0;
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Metadata::BucketNames(sqlite3* db) {
+  Statement select = statements_.Prepare(db, kSelectBucketNames);
+  std::vector<std::string> names;
+  while (select.Step()) names.emplace_back(select.Text(0));
+  if (!select.ok()) return select.status();
+  return names;
+}
+
+Result<std::vector<BucketInfo>> Metadata::Buckets(sqlite3* db) {
+  Statement select = statements_.Prepare(db, kSelectBuckets);
+  std::vector<BucketInfo> buckets;
+  while (select.Step()) {
+    buckets.push_back(BucketInfo{std::string(select.Text(0)), select.Int(1),
+                                 static_cast<uint64_t>(select.Int(2)),
+                                 static_cast<uint64_t>(select.Int(3))});
+  }
+  if (!select.ok()) return select.status();
+  return buckets;
+}
+
+Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInfo& info) {
+  SLUICE_RETURN_IF_ERROR(CheckBucket(db, info.bucket));
+  std::optional<std::string> replaced;
+  {
+    Statement select = statements_.Prepare(db, kSelectGeneration);
+    select.BindText(info.bucket).BindText(info.key);
+    if (select.Step()) replaced = std::string(select.Text(0));
+    SLUICE_RETURN_IF_ERROR(select.status());
+  }
+  Statement upsert = statements_.Prepare(db, kUpsertObject);
+  upsert.BindText(info.bucket)
+      .BindText(info.key)
+      .BindText(info.generation)
+      .BindInt(static_cast<int64_t>(info.size))
+      .BindText(info.etag)
+      .BindText(info.content_type)
+      .BindTextOrNull(info.user_metadata)
+      .BindInt(info.created_ms)
+      .BindInt(info.key_version);
+  SLUICE_RETURN_IF_ERROR(upsert.Run());
+  return replaced;
+}
+
+Result<std::optional<ObjectRow>> Metadata::Find(sqlite3* db, const std::string& bucket,
+                                                const std::string& key) {
+  Statement select = statements_.Prepare(db, kSelectObject);
+  select.BindText(bucket).BindText(key);
+  std::optional<ObjectRow> row;
+  if (select.Step()) row = ReadRow(select);
+  if (!select.ok()) return select.status();
+  return row;
+}
+
+Result<std::optional<std::string>> Metadata::Delete(sqlite3* db, const std::string& bucket,
+                                                    const std::string& key) {
+  Statement remove = statements_.Prepare(db, kDeleteObject);
+  remove.BindText(bucket).BindText(key);
+  std::optional<std::string> generation;
+  if (remove.Step()) generation = std::string(remove.Text(0));
+  SLUICE_RETURN_IF_ERROR(remove.Run());
+  return generation;
+}
+
+Status Metadata::ListBucket(sqlite3* db, const std::string& bucket, const std::string& lower,
+                            const std::string& upper, size_t want, ListResult* result) {
+  Statement select = statements_.Prepare(db, upper.empty() ? kListFrom : kListFromBounded);
+  select.BindText(bucket).BindText(lower);
+  if (!upper.empty()) select.BindText(upper);
+  select.BindInt(static_cast<int64_t>(want));
+  while (select.Step()) result->objects.push_back(ReadRow(select).info);
+  return select.status();
+}
+
+Result<ListResult> Metadata::List(sqlite3* db, const ListRequest& request) {
+  const size_t limit = static_cast<size_t>(std::clamp(request.limit, 1, 1000));
+  const std::string upper = request.prefix.empty() ? "" : PrefixEnd(request.prefix);
+  ListResult result;
+  // One row more than asked tells whether more remain.
+  const size_t want = limit + 1;
+  if (request.bucket) {
+    SLUICE_RETURN_IF_ERROR(CheckBucket(db, *request.bucket));
+    std::string lower = request.after.empty() ? request.prefix
+                                              : std::max(request.prefix, KeyAfter(request.after));
+    SLUICE_RETURN_IF_ERROR(ListBucket(db, *request.bucket, lower, upper, want, &result));
+  } else {
+    // "bucket/key": bucket names hold no '/'.
+    std::string after_bucket, after_key;
+    if (!request.after.empty()) {
+      const size_t slash = request.after.find('/');
+      after_bucket = request.after.substr(0, slash);
+      if (slash != std::string::npos) after_key = request.after.substr(slash + 1);
+    }
+    Result<std::vector<std::string>> buckets = BucketNames(db);
+    if (!buckets.ok()) return buckets.status();
+    for (const std::string& bucket : *buckets) {
+      if (result.objects.size() >= want) break;
+      if (bucket < after_bucket) continue;
+      std::string lower = request.prefix;
+      if (bucket == after_bucket && !after_key.empty()) lower = std::max(lower, KeyAfter(after_key));
+      SLUICE_RETURN_IF_ERROR(
+          ListBucket(db, bucket, lower, upper, want - result.objects.size(), &result));
+    }
+  }
+  if (result.objects.size() > limit) {
+    result.objects.resize(limit);
+    const ObjectInfo& last = result.objects.back();
+    result.next_after = request.bucket ? last.key : last.bucket + "/" + last.key;
+  }
+  return result;
+}
+
+Result<std::vector<ObjectRow>> Metadata::Scan(sqlite3* db, const ObjectCursor& after, int limit) {
+  Statement select = statements_.Prepare(db, kScan);
+  select.BindText(after.bucket).BindText(after.key).BindInt(limit);
+  std::vector<ObjectRow> rows;
+  while (select.Step()) rows.push_back(ReadRow(select));
+  if (!select.ok()) return select.status();
+  return rows;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Metadata::Generations(
+    sqlite3* db, const std::string& bucket, const std::string& after_key, int limit) {
+  Statement select = statements_.Prepare(db, kGenerations);
+  select.BindText(bucket).BindText(after_key).BindInt(limit);
+  std::vector<std::pair<std::string, std::string>> rows;
+  while (select.Step()) rows.emplace_back(std::string(select.Text(0)), std::string(select.Text(1)));
+  if (!select.ok()) return select.status();
+  return rows;
+}
+
+Result<std::map<int, uint64_t>> Metadata::CountByKeyVersion(sqlite3* db) {
+  Statement select = statements_.Prepare(db, kCountByKeyVersion);
+  std::map<int, uint64_t> counts;
+  while (select.Step()) counts[static_cast<int>(select.Int(0))] = static_cast<uint64_t>(select.Int(1));
+  if (!select.ok()) return select.status();
+  return counts;
+}
+
+Result<uint64_t> Metadata::CountUsing(sqlite3* db, int version) {
+  uint64_t count = 0;
+  for (const char* sql : {kCountUsing, kCountJournaledTo}) {
+    Statement select = statements_.Prepare(db, sql);
+    select.BindInt(version);
+    if (select.Step()) count += static_cast<uint64_t>(select.Int(0));
+    if (!select.ok()) return select.status();
+  }
+  return count;
+}
+
+Result<std::vector<ObjectRow>> Metadata::NotWrappedBy(sqlite3* db, int version,
+                                                      const ObjectCursor& after, int limit) {
+  Statement select = statements_.Prepare(db, kNotWrappedBy);
+  select.BindText(after.bucket).BindText(after.key).BindInt(version).BindInt(limit);
+  std::vector<ObjectRow> rows;
+  while (select.Step()) rows.push_back(ReadRow(select));
+  if (!select.ok()) return select.status();
+  return rows;
+}
+
+Result<bool> Metadata::JournalRewrap(sqlite3* db, const ObjectInfo& object, const std::string& header,
+                                     int version) {
+  Statement update = statements_.Prepare(db, kJournalRewrap);
+  update.BindText(object.bucket).BindText(object.key).BindText(object.generation).BindBlob(header).BindInt(version);
+  SLUICE_RETURN_IF_ERROR(update.Run());
+  return sqlite3_changes(db) > 0;
+}
+
+Result<bool> Metadata::CompleteRewrap(sqlite3* db, const ObjectInfo& object) {
+  Statement update = statements_.Prepare(db, kCompleteRewrap);
+  update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
+  SLUICE_RETURN_IF_ERROR(update.Run());
+  return sqlite3_changes(db) > 0;
+}
+
+Status Metadata::AbandonRewrap(sqlite3* db, const ObjectInfo& object) {
+  Statement update = statements_.Prepare(db, kAbandonRewrap);
+  update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
+  return update.Run();
+}
+
+Result<std::vector<ObjectRow>> Metadata::JournaledRewraps(sqlite3* db) {
+  Statement select = statements_.Prepare(db, kJournaledRewraps);
+  std::vector<ObjectRow> rows;
+  while (select.Step()) rows.push_back(ReadRow(select));
+  if (!select.ok()) return select.status();
+  return rows;
+}
+
+}  // namespace sluice::sink

@@ -1,0 +1,280 @@
+#include "sink/object_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "sluice/sink/names.h"
+
+namespace sluice::sink {
+namespace {
+
+// Sealed bytes are written in pieces of about this size, which bounds a
+// writer's memory whatever the object's size.
+constexpr size_t kWriteBufferBytes = 1 << 20;
+constexpr size_t kReadBufferBytes = 1 << 20;
+// The directory cache is only a hint; past this many entries it starts over.
+constexpr size_t kMaxCachedDirectories = 100'000;
+
+}  // namespace
+
+// ---- ObjectFileWriter ----
+
+ObjectFileWriter::~ObjectFileWriter() {
+  if (!committed_ && !temp_path_.empty()) {
+    fd_ = UniqueFd();
+    (void)RemoveFile(temp_path_);
+  }
+}
+
+Status ObjectFileWriter::Flush(bool force) {
+  if (buffer_.empty() || (!force && buffer_.size() < kWriteBufferBytes)) return Status::Ok();
+  SLUICE_RETURN_IF_ERROR(WriteAll(fd_.get(), buffer_, temp_path_));
+  buffer_.clear();
+  return Status::Ok();
+}
+
+Status ObjectFileWriter::Append(std::string_view plaintext) {
+  md5_.Update(plaintext);
+  while (!plaintext.empty()) {
+    const size_t take = std::min(plaintext.size(), kWriteBufferBytes);
+    writer_->Write(plaintext.substr(0, take), &buffer_);
+    plaintext.remove_prefix(take);
+    SLUICE_RETURN_IF_ERROR(Flush(false));
+  }
+  return Status::Ok();
+}
+
+Status ObjectFileWriter::Commit() {
+  SLUICE_RETURN_IF_ERROR(files_.failure());
+  writer_->Finish(&buffer_);
+  SLUICE_RETURN_IF_ERROR(Flush(true));
+  etag_ = md5_.HexDigest();
+  // (1) The data is durable before any name points at it.
+  if (fsync(fd_.get()) != 0) {
+    Status failed = ErrnoStatus("fsync failed for", temp_path_, errno);
+    files_.RecordFailure(failed);
+    return failed;
+  }
+  SLUICE_RETURN_IF_ERROR(fd_.Close(temp_path_));
+  // (2) Every directory on the way exists and is durable.
+  SLUICE_RETURN_IF_ERROR(files_.EnsureDirectories(object_.bucket, object_.key));
+  // (3) The name, then the directory that holds it.
+  const std::string path = files_.PathOf(object_);
+  if (rename(temp_path_.c_str(), path.c_str()) != 0) return ErrnoStatus("cannot rename into", path, errno);
+  committed_ = true;
+  Status synced = FsyncDirectory(ParentDirectory(path));
+  if (!synced.ok()) files_.RecordFailure(synced);
+  return synced;
+}
+
+// ---- ObjectFiles ----
+
+ObjectFiles::ObjectFiles(std::string root) : root_(std::move(root)) {}
+
+std::string ObjectFiles::PathOf(const ObjectBinding& object) const {
+  std::string path;
+  path.reserve(root_.size() + object.bucket.size() + object.key.size() + kFileNameSuffixBytes + 2);
+  path.append(root_).append("/").append(object.bucket).append("/");
+  path.append(ObjectFileName(object.key, object.generation));
+  return path;
+}
+
+Status ObjectFiles::failure() const {
+  if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  return failure_;
+}
+
+void ObjectFiles::RecordFailure(const Status& status) {
+  std::lock_guard<std::mutex> lock(failure_mu_);
+  if (!failure_.ok()) return;
+  failure_ = Status(Code::kStorageFailed,
+                    "the sink stopped writing after an I/O failure (" + status.message() +
+                        "); restart sluice once the cause is fixed");
+  failed_.store(true, std::memory_order_release);
+}
+
+Status ObjectFiles::EnsureDirectory(const std::string& relative) {
+  {
+    std::lock_guard<std::mutex> lock(directories_mu_);
+    if (durable_directories_.count(relative) != 0) return Status::Ok();
+  }
+  const std::string path = relative.empty() ? root_ : root_ + "/" + relative;
+  if (mkdir(path.c_str(), 0700) != 0) {
+    if (errno != EEXIST) return ErrnoStatus("cannot create directory", path, errno);
+    struct stat info;
+    if (stat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+      return Status(Code::kStorageFailed, path + " exists and is not a directory");
+    }
+  }
+  // Whether this thread or another one (or an earlier run) created it, its
+  // entry is durable only once the parent is synced. Two threads may both
+  // sync it; that is harmless.
+  Status synced = FsyncDirectory(ParentDirectory(path));
+  if (!synced.ok()) {
+    RecordFailure(synced);
+    return synced;
+  }
+  std::lock_guard<std::mutex> lock(directories_mu_);
+  if (durable_directories_.size() >= kMaxCachedDirectories) durable_directories_.clear();
+  durable_directories_.insert(relative);
+  return Status::Ok();
+}
+
+Status ObjectFiles::EnsureDirectories(const std::string& bucket, std::string_view key) {
+  const size_t last_slash = key.rfind('/');
+  std::string relative = bucket;
+  if (last_slash != std::string_view::npos) relative.append("/").append(key.substr(0, last_slash));
+  {
+    std::lock_guard<std::mutex> lock(directories_mu_);
+    if (durable_directories_.count(relative) != 0) return Status::Ok();
+  }
+  // Top down, so each parent exists (and is durable) before its child.
+  size_t end = 0;
+  while (end != std::string::npos) {
+    end = relative.find('/', end + 1);
+    SLUICE_RETURN_IF_ERROR(EnsureDirectory(relative.substr(0, end)));
+  }
+  return Status::Ok();
+}
+
+Status ObjectFiles::PrepareRoot() {
+  // The root's own parent may be missing too (a configured root_dir).
+  std::string path;
+  size_t end = 0;
+  while (end != std::string::npos) {
+    end = root_.find('/', end + 1);
+    path = root_.substr(0, end);
+    if (path.empty()) continue;
+    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoStatus("cannot create directory", path, errno);
+    }
+  }
+  SLUICE_RETURN_IF_ERROR(FsyncDirectory(ParentDirectory(root_)));
+  return EnsureDirectory(".tmp");
+}
+
+Status ObjectFiles::PrepareBucket(const std::string& bucket) { return EnsureDirectory(bucket); }
+
+Result<std::unique_ptr<ObjectFileWriter>> ObjectFiles::BeginWrite(const ObjectBinding& object,
+                                                                  const Kek& kek) {
+  SLUICE_RETURN_IF_ERROR(failure());
+  std::unique_ptr<ObjectFileWriter> file(new ObjectFileWriter(*this, object));
+  Result<std::unique_ptr<ObjectWriter>> writer = ObjectWriter::Create(object, kek);
+  if (!writer.ok()) return writer.status();
+  file->writer_ = std::move(writer).value();
+  // The generation is random: a clash with another write is a bug or an
+  // astronomically unlucky draw, and O_EXCL refuses it either way.
+  file->temp_path_ = TempDirectory() + "/" + object.generation + ".tmp";
+  file->fd_ = UniqueFd(open(file->temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!file->fd_.valid()) {
+    Status status = ErrnoStatus("cannot create", file->temp_path_, errno);
+    file->temp_path_.clear();  // not ours to remove
+    return status;
+  }
+  file->buffer_.reserve(kWriteBufferBytes + kEnvelopeHeaderBytes + kDefaultChunkBytes + 64);
+  file->buffer_ = file->writer_->header();
+  return file;
+}
+
+Status ObjectFiles::Read(const ObjectBinding& object, const Keyring& keyring,
+                         const std::string& journaled_header,
+                         const std::function<void(std::string_view plaintext)>& consume) {
+  const std::string path = PathOf(object);
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Status(Code::kResourceNotFound, "the object's file " + path + " is missing");
+    return ErrnoStatus("cannot open", path, errno);
+  }
+  // The header names the key version; authenticate it before reading on.
+  auto open_reader = [&](std::string_view bytes) -> Result<std::unique_ptr<ObjectReader>> {
+    Result<EnvelopeHeader> header = EnvelopeHeader::Parse(object, bytes);
+    if (!header.ok()) return header.status();
+    Result<Kek> kek = keyring.Find(header->kek_version());
+    if (!kek.ok()) {
+      return IntegrityError(object, "its header names key version " +
+                                        std::to_string(header->kek_version()) + ": " +
+                                        kek.status().message());
+    }
+    return ObjectReader::Open(object, *header, *kek);
+  };
+  Result<std::string> header_bytes = PreadUpTo(fd.get(), kEnvelopeHeaderBytes, 0, path);
+  if (!header_bytes.ok()) return header_bytes.status();
+  Result<std::unique_ptr<ObjectReader>> reader = open_reader(*header_bytes);
+  if (!reader.ok() && IsIntegrityError(reader.status())) {
+    // A rewrap may have been rewriting the header while we read it.
+    Result<std::string> again = PreadUpTo(fd.get(), kEnvelopeHeaderBytes, 0, path);
+    if (again.ok() && *again != *header_bytes) reader = open_reader(*again);
+    if (!reader.ok() && !journaled_header.empty()) {
+      Result<std::unique_ptr<ObjectReader>> journaled = open_reader(journaled_header);
+      if (journaled.ok()) reader = std::move(journaled);
+    }
+  }
+  if (!reader.ok()) return reader.status();
+
+  // Small objects are read with one small buffer, large ones a MiB at a time.
+  struct stat info;
+  if (fstat(fd.get(), &info) != 0) return ErrnoStatus("cannot stat", path, errno);
+  const size_t file_bytes = static_cast<size_t>(info.st_size);
+  const size_t buffer_bytes =
+      file_bytes > kEnvelopeHeaderBytes ? std::min(file_bytes - kEnvelopeHeaderBytes + 1, kReadBufferBytes) : 1;
+  std::string sealed(buffer_bytes, '\0');
+  std::string plaintext;
+  plaintext.reserve(buffer_bytes);
+  size_t offset = kEnvelopeHeaderBytes;
+  while (true) {
+    const ssize_t n = pread(fd.get(), sealed.data(), sealed.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("cannot read", path, errno);
+    }
+    if (n == 0) break;
+    offset += static_cast<size_t>(n);
+    plaintext.clear();
+    SLUICE_RETURN_IF_ERROR((*reader)->Read(std::string_view(sealed.data(), static_cast<size_t>(n)), &plaintext));
+    if (!plaintext.empty()) consume(plaintext);
+  }
+  plaintext.clear();
+  SLUICE_RETURN_IF_ERROR((*reader)->Finish(&plaintext));
+  if (!plaintext.empty()) consume(plaintext);
+  return Status::Ok();
+}
+
+Result<std::string> ObjectFiles::ReadHeader(const ObjectBinding& object) {
+  const std::string path = PathOf(object);
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Status(Code::kResourceNotFound, "the object's file " + path + " is missing");
+    return ErrnoStatus("cannot open", path, errno);
+  }
+  return PreadUpTo(fd.get(), kEnvelopeHeaderBytes, 0, path);
+}
+
+Status ObjectFiles::WriteHeader(const ObjectBinding& object, const std::string& header) {
+  SLUICE_RETURN_IF_ERROR(failure());
+  if (header.size() != kEnvelopeHeaderBytes) {
+    return Status(Code::kInternal, "a sealed object header must be " +
+                                       std::to_string(kEnvelopeHeaderBytes) + " bytes");
+  }
+  const std::string path = PathOf(object);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return Status(Code::kResourceNotFound, "the object's file " + path + " is missing");
+    return ErrnoStatus("cannot open", path, errno);
+  }
+  SLUICE_RETURN_IF_ERROR(PwriteAll(fd.get(), header, 0, path));
+  if (fdatasync(fd.get()) != 0) {
+    Status failed = ErrnoStatus("fdatasync failed for", path, errno);
+    RecordFailure(failed);
+    return failed;
+  }
+  return fd.Close(path);
+}
+
+Status ObjectFiles::Remove(const ObjectBinding& object) { return RemoveFile(PathOf(object)); }
+
+}  // namespace sluice::sink

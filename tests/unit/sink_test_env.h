@@ -1,0 +1,129 @@
+// Test support for the sink: a temp data dir, a real StorageThread and a
+// Sink on a private loop, and helpers that run one operation to completion.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "sluice/clock.h"
+#include "sluice/sink/sink.h"
+#include "sluice/storage/storage_thread.h"
+#include "storage_test_util.h"
+
+namespace sluice::sink::testing {
+
+using storage::testing::LoopRunner;
+using storage::testing::TempDir;
+
+class SinkEnv {
+ public:
+  SinkEnv() {
+    config.root_dir = dir.path() + "/sink";
+    config.keyring_path = dir.path() + "/keyring.json";
+    config.buckets = {"payments"};
+    config.io_threads = 4;
+  }
+  ~SinkEnv() { Stop(); }
+
+  std::string db_path() const { return dir.path() + "/sluice.db"; }
+
+  // Opens storage (if closed) and the sink; with `start`, also Start()s it.
+  Status Open(bool start = true) {
+    if (!storage) {
+      storage::StorageOptions options;
+      options.database_path = db_path();
+      options.durability = storage::Durability::kNormal;
+      Result<std::unique_ptr<storage::StorageThread>> opened = storage::StorageThread::Open(runner.loop(), options);
+      if (!opened.ok()) return opened.status();
+      storage = std::move(opened).value();
+    }
+    Result<std::unique_ptr<Sink>> opened = Sink::Open(runner.loop(), *storage, config, clock);
+    if (!opened.ok()) return opened.status();
+    sink = std::move(opened).value();
+    if (!start) return Status::Ok();
+    return Start();
+  }
+
+  Status Start() {
+    std::optional<Status> started;
+    sink->Start([&](Status status) { started = std::move(status); });
+    if (!runner.RunUntil([&] { return started.has_value(); })) return Status(Code::kInternal, "Start timed out");
+    return *started;
+  }
+
+  // Shuts the sink down (and the storage, with `storage_too`).
+  void Stop(bool storage_too = true) {
+    if (sink) {
+      bool done = false;
+      sink->Shutdown([&] { done = true; });
+      EXPECT_TRUE(runner.RunUntil([&] { return done; }));
+      sink.reset();
+    }
+    if (storage && storage_too) {
+      bool done = false;
+      storage->Shutdown([&] { done = true; });
+      EXPECT_TRUE(runner.RunUntil([&] { return done; }));
+      storage.reset();
+    }
+  }
+
+  // Runs `call(done)` and the loop until `done` ran.
+  template <typename T, typename Call>
+  Result<T> Wait(Call call) {
+    std::optional<Result<T>> result;
+    call([&](Result<T> r) { result.emplace(std::move(r)); });
+    if (!runner.RunUntil([&] { return result.has_value(); })) return Status(Code::kInternal, "timed out");
+    return std::move(*result);
+  }
+
+  Result<ObjectInfo> Put(const std::string& bucket, const std::string& key, std::string body,
+                         std::string content_type = "application/json") {
+    PutRequest request;
+    request.bucket = bucket;
+    request.key = key;
+    request.body = std::move(body);
+    request.content_type = std::move(content_type);
+    return Wait<ObjectInfo>([&](Callback<ObjectInfo> done) { sink->Put(std::move(request), std::move(done)); });
+  }
+  Result<GetResult> Get(const std::string& bucket, const std::string& key) {
+    return Wait<GetResult>([&](Callback<GetResult> done) { sink->Get(bucket, key, std::move(done)); });
+  }
+  Result<bool> Delete(const std::string& bucket, const std::string& key) {
+    return Wait<bool>([&](Callback<bool> done) { sink->Delete(bucket, key, std::move(done)); });
+  }
+  Result<ListResult> List(ListRequest request) {
+    return Wait<ListResult>([&](Callback<ListResult> done) { sink->List(std::move(request), std::move(done)); });
+  }
+  Result<VerifyReport> Verify(std::optional<std::string> bucket = std::nullopt) {
+    return Wait<VerifyReport>([&](Callback<VerifyReport> done) { sink->Verify(bucket, std::move(done)); });
+  }
+  Result<KeyringInfo> Keys() {
+    return Wait<KeyringInfo>([&](Callback<KeyringInfo> done) { sink->Keys(std::move(done)); });
+  }
+  Result<int> Rotate() {
+    return Wait<int>([&](Callback<int> done) { sink->Rotate(std::move(done)); });
+  }
+  Result<RewrapReport> Rewrap() {
+    return Wait<RewrapReport>([&](Callback<RewrapReport> done) { sink->Rewrap(std::move(done)); });
+  }
+  Result<int> Retire(int version) {
+    return Wait<int>([&](Callback<int> done) { sink->Retire(version, std::move(done)); });
+  }
+
+  // The path of an object's current file.
+  std::string FileOf(const ObjectInfo& info) const {
+    return config.root_dir + "/" + info.bucket + "/" + info.key + "." + info.generation + ".sealed";
+  }
+
+  TempDir dir;
+  LoopRunner runner;
+  FakeClock clock;
+  SinkConfig config;
+  std::unique_ptr<storage::StorageThread> storage;  // destroyed before runner
+  std::unique_ptr<Sink> sink;
+};
+
+}  // namespace sluice::sink::testing

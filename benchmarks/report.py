@@ -162,6 +162,38 @@ def startup_table(meta, rows, out):
                    f"{r[0].get('all_ms', 'pending') if r else 'pending'} |")
 
 
+def webhook_table(meta, rows, out):
+    conns = meta.get("webhook_connections", "64")
+    nginx = median(rows.get(("webhook", "nginx", conns), []), "ok_rps")
+    send = median(rows.get(("webhook-send", "sluice-webhook", conns), []), "ok_rps")
+    out.append("| Path | Conns | req/s (median) | p50 ms | p99 ms | errors | vs nginx | vs SendMessage | req/s per round |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for section, target, label in (("webhook", "nginx", "nginx static 200"),
+                                   ("webhook", "sluice-webhook", "sluice POST /webhook (durable)"),
+                                   ("webhook-send", "sluice-webhook", "sluice SendMessage (durable, same server)")):
+        r = rows.get((section, target, conns), [])
+        rps = median(r, "ok_rps")
+        out.append(f"| {label} | {conns} | {num(rps)} | {ms(median(r, 'p50_ms'))} | {ms(median(r, 'p99_ms'))} | "
+                   f"{errors(r) if r else 'pending'} | {'' if target == 'nginx' else ratio(rps, nginx, True)} | "
+                   f"{ratio(rps, send, True) if section == 'webhook' and target != 'nginx' else ''} | "
+                   f"{each(r, 'ok_rps') if r else 'pending'} |")
+
+
+def sink_table(meta, rows, out):
+    out.append("| Object size | Mode | objects/s (median) | MB/s | p50 ms | p99 ms | vs plain files | objects/s per round |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---|")
+    for size in ("1024", "1048576"):
+        plain = median(rows.get(("sink", "plain", size), []), "objects_per_s")
+        label = "1 KiB" if size == "1024" else "1 MiB"
+        for mode, text in (("plain", "plain write + fsync (ceiling)"), ("sink", "sealed sink put (durable)")):
+            r = rows.get(("sink", mode, size), [])
+            value = median(r, "objects_per_s")
+            out.append(f"| {label} | {text} | {num(value)} | {num(median(r, 'mb_per_s'), 1)} | "
+                       f"{ms(median(r, 'p50_ms'))} | {ms(median(r, 'p99_ms'))} | "
+                       f"{'' if mode == 'plain' else ratio(value, plain, True)} | "
+                       f"{each(r, 'objects_per_s') if r else 'pending'} |")
+
+
 def summary_table(meta, rows, out):
     sections = set(meta.get("sections", "").split())
 
@@ -184,7 +216,23 @@ def summary_table(meta, rows, out):
     times = send64 / moto64 if send64 and moto64 else None
     depth = int(meta.get("million", "1000000"))
 
+    conns = meta.get("webhook_connections", "64")
+    webhook = m("webhook", "sluice-webhook", conns, "ok_rps")
+    webhook_send = m("webhook-send", "sluice-webhook", conns, "ok_rps")
+    sink_small, plain_small = m("sink", "sink", "1024", "objects_per_s"), m("sink", "plain", "1024", "objects_per_s")
+    sink_big, plain_big = m("sink", "sink", "1048576", "mb_per_s"), m("sink", "plain", "1048576", "mb_per_s")
+
+    def within(a, b, factor):
+        return met(a if b else None, a is not None and b is not None and a * factor >= b)
+
     claims = [  # (sections that measure it, row)
+        ({"webhook"}, f"| POST /webhook vs SendMessage, same server, {conns} conns | within 2× | "
+                      f"{ratio(webhook, webhook_send, True)} ({num(webhook)} vs {num(webhook_send)} req/s) | "
+                      f"{within(webhook, webhook_send, 2)} |"),
+        ({"sink"}, f"| sink 1 KiB puts vs plain write+fsync | within 1.5× | {ratio(sink_small, plain_small, True)} "
+                   f"({num(sink_small)} vs {num(plain_small)} objects/s) | {within(sink_small, plain_small, 1.5)} |"),
+        ({"sink"}, f"| sink 1 MiB puts vs plain write+fsync | within 1.5× | {ratio(sink_big, plain_big, True)} "
+                   f"({num(sink_big, 1)} vs {num(plain_big, 1)} MB/s) | {within(sink_big, plain_big, 1.5)} |"),
         ({"send"}, f"| durable SendMessage at 64 conns vs nginx static 200 | ≥ 50% | {ratio(send64, nginx64, True)} "
                    f"({num(send64)} vs {num(nginx64)} req/s) | {met(share, share is not None and share >= 0.5)} |"),
         ({"send"}, f"| durable SendMessage at 64 conns vs moto | ≥ 50× | {ratio(send64, moto64)} "
@@ -235,6 +283,12 @@ def main():
     if "million" in sections:
         out += ["", "### 6. A deep queue: single ReceiveMessage latency and RSS (sluice_loadgen latency)", ""]
         million_table(meta, rows, out)
+    if "webhook" in sections:
+        out += ["", "### 8. The webhook path: validate + dedup + route + durable commit (wrk, unique event ids)", ""]
+        webhook_table(meta, rows, out)
+    if "sink" in sections:
+        out += ["", "### 9. The sink: sealed durable puts vs plain files with fsync (sluice_sink_bench)", ""]
+        sink_table(meta, rows, out)
     if "fsync" in sections:
         out += ["", "### 7. The disk (sluice_fsync_loop: 100-byte write + fdatasync)", ""]
         out.append("Sampled before every durable SendMessage run (or once per round without `send`).")

@@ -23,7 +23,10 @@ LATENCY_ITERATIONS=1000
 FSYNCS=500
 STARTUP_RUNS=5
 NGINX_WORKERS=1
-SECTIONS="startup fsync send batch consume million"  # fsync runs inside send when both are chosen
+SECTIONS="startup fsync send batch consume million webhook sink"
+WEBHOOK_CONNECTIONS=64
+SINK_PUTS=2000          # 1 KiB objects per sink round (1 MiB rounds put SINK_PUTS/20)
+SINK_CONCURRENCY=16  # fsync runs inside send when both are chosen
 SLUICE=${SLUICE_BIN:-$ROOT/build/sluice}
 TOOLS_BUILD=$ROOT/build-bench
 KEEP_WORK=0
@@ -80,11 +83,13 @@ mkdir -p "$TOOLS_BUILD"
 BUILD_LOG=$TOOLS_BUILD/benchmark-tools.log
 cmake -S "$ROOT" -B "$TOOLS_BUILD" -DCMAKE_BUILD_TYPE=Release >"$BUILD_LOG" 2>&1 ||
   die "cmake configure failed; see $BUILD_LOG"
-cmake --build "$TOOLS_BUILD" -j2 --target sluice_loadgen sluice_startup_probe sluice_fsync_loop >>"$BUILD_LOG" 2>&1 ||
+cmake --build "$TOOLS_BUILD" -j2 --target sluice_loadgen sluice_startup_probe sluice_fsync_loop sluice_sink_bench \
+  >>"$BUILD_LOG" 2>&1 ||
   die "building the benchmark tools failed; see $BUILD_LOG"
 LOADGEN=$TOOLS_BUILD/sluice_loadgen
 PROBE=$TOOLS_BUILD/sluice_startup_probe
 FSYNC_LOOP=$TOOLS_BUILD/sluice_fsync_loop
+SINK_BENCH=$TOOLS_BUILD/sluice_sink_bench
 
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUT=$BENCH/results/$STAMP
@@ -260,6 +265,9 @@ add_sqs_target() { if up "$1"; then SQS_TARGETS+=("$1"); fi; }
   echo "consumers=$CONSUMERS"
   echo "batch_connections=$BATCH_CONNECTIONS"
   echo "million=$MILLION"
+  echo "webhook_connections=$WEBHOOK_CONNECTIONS"
+  echo "sink_puts=$SINK_PUTS"
+  echo "sink_concurrency=$SINK_CONCURRENCY"
   echo "sections=$SECTIONS"
 } >"$OUT/meta.env"
 
@@ -352,6 +360,58 @@ if has send || has batch || has consume; then
     done
   fi
   stop sluice-full; stop sluice-normal; stop moto; stop nginx
+fi
+
+# ---------------------------------------------------------------- 8: the webhook path
+# validate + dedup + route + durable commit, against nginx's static 200 and
+# against plain SendMessage on the same server, interleaved round by round.
+if has webhook && ((SLUICE_OK)); then
+  start_nginx
+  dir=$WORK/sluice-webhook-data; mkdir -p "$dir"
+  # The default route throttles at 1000 requests/s: lifted here, since the
+  # benchmark measures the path, not the throttle.
+  python3 - "$ROOT/config/default.json" >"$WORK/sluice-webhook.json" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+routes = config["routes"]
+for route in routes:
+    route.pop("throttle", None)
+print(json.dumps({"routes": routes, "workers": []}))
+PY
+  if start sluice-webhook /health "$SLUICE" serve --listen '127.0.0.1:{port}' --data-dir "$dir" \
+      --config "$WORK/sluice-webhook.json"; then
+    wrk -t1 -c4 -d1s -s "$BENCH/wrk/webhook.lua" "${URL_OF[sluice-webhook]}" >/dev/null 2>&1 || true
+    for run in $(seq "$RUNS"); do
+      run_wrk webhook nginx "$WEBHOOK_CONNECTIONS" "$run" webhook.lua "$WEBHOOK_CONNECTIONS" -
+      run_wrk webhook sluice-webhook "$WEBHOOK_CONNECTIONS" "$run" webhook.lua "$WEBHOOK_CONNECTIONS" -
+      q=$(create_queue sluice-webhook "send-$run") && {
+        run_wrk webhook-send sluice-webhook "$WEBHOOK_CONNECTIONS" "$run" send_message.lua \
+          "$WEBHOOK_CONNECTIONS" "$q"
+        delete_queue sluice-webhook "$q"
+      }
+    done
+    stop sluice-webhook
+  fi
+  stop nginx
+fi
+
+# ---------------------------------------------------------------- 9: the sink
+# Sealed, durable puts (encrypt, temp file, fsync, rename, directory fsync,
+# metadata commit) against the disk's ceiling: the same plaintext written as
+# plain files with fsync, from as many threads, in the same round.
+if has sink; then
+  for run in $(seq "$RUNS"); do
+    for size in 1024 1048576; do
+      n=$SINK_PUTS; ((size > 1024)) && n=$((SINK_PUTS / 20))
+      for mode in plain sink; do
+        r=$("$SINK_BENCH" --dir "$WORK/sink-$run-$size-$mode" --mode "$mode" --objects "$n" --bytes "$size" \
+          --concurrency "$SINK_CONCURRENCY" 2>>"$WORK/sink-bench.log" | grep '^RESULT ') || r="RESULT failed=1"
+        rm -rf "$WORK/sink-$run-$size-$mode"
+        record sink "$mode" "$size" "$run" "$r"
+        log "sink $mode $size run $run: $r"
+      done
+    done
+  done
 fi
 
 # ---------------------------------------------------------------- 6: a queue of a million

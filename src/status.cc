@@ -29,6 +29,7 @@ const char* CodeName(Code code) {
     case Code::kStorageFailed: return "StorageFailed";
     case Code::kUnavailable: return "Unavailable";
     case Code::kInternal: return "Internal";
+    case Code::kConflict: return "Conflict";
   }
   return "Unknown";
 }

@@ -2,12 +2,16 @@
 //   1. configuration (embedded default, --config merged over it, flags last)
 //   2. the data dir lock: one server per data dir
 //   3. storage: open, migrate, start the storage thread
-//   4. provisioning: create the configured queues that do not exist, in one
+//   4. the sink: keyring loaded (or created), root directory
+//   5. provisioning: create the configured queues that do not exist, in one
 //      transaction, before anything listens
-//   5. listen, print the one start line, start maintenance timers
-//   6. run the loop until SIGINT/SIGTERM, then drain: answer parked long
-//      polls, let every received request be answered and written, let the
-//      storage thread finish its queue, close every handle, exit 0.
+//   6. the sink's start: configured buckets, the orphan check, key rotation
+//   7. listen, print the one start line, start maintenance timers, the
+//      gateway's dedup sweep and the workers
+//   8. run the loop until SIGINT/SIGTERM, then drain: answer parked long
+//      polls (workers' included), let every worker finish its step and every
+//      received request be answered and written, let the sink finish its
+//      writes and the storage thread its queue, close every handle, exit 0.
 #include "sluice/server/serve.h"
 
 #include <malloc.h>
@@ -15,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <memory>
 
@@ -30,10 +35,13 @@
 #include "maintenance.h"
 #include "sluice/gateway/gateway.h"
 #include "sluice/http/server.h"
+#include "sluice/sink/sink.h"
 #include "sluice/server/config.h"
 #include "sluice/storage/data_dir.h"
 #include "sluice/storage/storage_thread.h"
+#include "sink_admin.h"
 #include "sqs_service.h"
+#include "worker_queues.h"
 
 namespace sluice::server {
 namespace {
@@ -59,6 +67,24 @@ bool IsQueryProtocol(const http::Request& request) {
          type->find("application/x-www-form-urlencoded") != std::string::npos;
 }
 
+// Workers write through the sink like any other client.
+class SinkObjectWriter final : public workers::ObjectSink {
+ public:
+  explicit SinkObjectWriter(sink::Sink& sink) : sink_(sink) {}
+  void Put(const std::string& bucket, const std::string& key, const std::string& content_type, std::string body,
+           std::function<void(Status)> done) override {
+    sink::PutRequest request;
+    request.bucket = bucket;
+    request.key = key;
+    request.content_type = content_type;
+    request.body = std::move(body);
+    sink_.Put(std::move(request), [done = std::move(done)](Result<sink::ObjectInfo> put) { done(put.status()); });
+  }
+
+ private:
+  sink::Sink& sink_;
+};
+
 // Everything `serve` runs, in construction order; destroyed in reverse once
 // the loop has closed every handle.
 class ServerProcess {
@@ -69,7 +95,11 @@ class ServerProcess {
 
  private:
   Status Provision(sqlite3* db);
+  sink::SinkConfig ResolveSinkConfig() const;
   void OnProvisioned(Status status);
+  void OnSinkStarted(Status status);
+  void AfterHttpAndWorkers();
+  std::string NotReadyReason() const;
   void Handle(http::Exchange& exchange);
   void BeginShutdown(int exit_code);
   static void OnSignal(uv_signal_t* signal, int signum);
@@ -83,6 +113,12 @@ class ServerProcess {
   std::unique_ptr<SqsService> sqs_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<gateway::Gateway> gateway_;
+  std::unique_ptr<sink::Sink> sink_;
+  std::unique_ptr<SinkAdmin> sink_admin_;
+  std::unique_ptr<EngineQueueSource> worker_queues_;
+  std::unique_ptr<workers::ObjectSink> worker_sink_;
+  std::vector<std::unique_ptr<workers::Worker>> workers_;
+  size_t stops_pending_ = 0;  // the HTTP drain and each worker's stop
   std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<http::Server> http_;
   uv_signal_t sigint_;
@@ -118,9 +154,20 @@ Status ServerProcess::Provision(sqlite3* db) {
   return Status::Ok();
 }
 
+sink::SinkConfig ServerProcess::ResolveSinkConfig() const {
+  sink::SinkConfig resolved = config_.sink;
+  std::filesystem::path data_dir = std::filesystem::absolute(config_.data_dir);
+  resolved.root_dir = resolved.root_dir.empty() ? (data_dir / "sink").string()
+                                                : std::filesystem::absolute(resolved.root_dir).string();
+  resolved.keyring_path = resolved.keyring_path.empty() ? (data_dir / "keyring.json").string()
+                                                        : std::filesystem::absolute(resolved.keyring_path).string();
+  return resolved;
+}
+
 void ServerProcess::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
   if (admin_->Handle(exchange)) return;
+  if (sink_admin_->Handle(exchange)) return;
   if (gateway_->Handle(exchange)) return;
   if (SqsService::Accepts(request)) {
     sqs_->Handle(exchange);
@@ -139,6 +186,16 @@ void ServerProcess::Handle(http::Exchange& exchange) {
 void ServerProcess::OnProvisioned(Status status) {
   if (!status.ok()) {
     std::fprintf(stderr, "sluice: %s\n", status.message().c_str());
+    BeginShutdown(1);
+    return;
+  }
+  sink_->Start([this](Status started) { OnSinkStarted(std::move(started)); });
+}
+
+void ServerProcess::OnSinkStarted(Status status) {
+  if (shutting_down_) return;
+  if (!status.ok()) {
+    std::fprintf(stderr, "sluice: sink: %s\n", status.message().c_str());
     BeginShutdown(1);
     return;
   }
@@ -173,6 +230,19 @@ void ServerProcess::OnProvisioned(Status status) {
   std::fflush(stdout);
   maintenance_->Start();
   gateway_->Start();
+  for (auto& worker : workers_) {
+    if (worker->config().enabled) worker->Start();
+  }
+}
+
+std::string ServerProcess::NotReadyReason() const {
+  if (storage_->failed()) return "storage failed: restart sluice after fixing the cause (see its log)";
+  if (shutting_down_) return "shutting down";
+  if (!sink_->healthy()) return "sink failed: restart sluice after fixing the cause (see its log)";
+  for (const auto& worker : workers_) {
+    if (worker->config().enabled && !worker->running()) return "worker " + worker->config().name + " is not running";
+  }
+  return "";
 }
 
 void ServerProcess::BeginShutdown(int exit_code) {
@@ -180,10 +250,25 @@ void ServerProcess::BeginShutdown(int exit_code) {
   shutting_down_ = true;
   exit_code_ = exit_code;
   spdlog::info("shutting down: draining requests");
+  // Workers' parked receives must complete, not park again, when woken.
+  worker_queues_->BeginShutdown();
   sqs_->BeginShutdown();
   maintenance_->Stop();
-  auto after_http = [this] {
-    gateway_->Shutdown();
+  // The sink and the storage stop only after the HTTP drain and every
+  // worker's last step: both may still be writing through them.
+  stops_pending_ = 1 + workers_.size();
+  for (auto& worker : workers_) worker->Stop([this] { AfterHttpAndWorkers(); });
+  if (http_) {
+    http_->Shutdown([this] { AfterHttpAndWorkers(); });
+  } else {
+    AfterHttpAndWorkers();
+  }
+}
+
+void ServerProcess::AfterHttpAndWorkers() {
+  if (--stops_pending_ > 0) return;
+  gateway_->Shutdown();
+  sink_->Shutdown([this] {
     // Finalize the engine's statements on the thread that owns the connection.
     storage_->Submit([this](sqlite3*) { engine_->Reset(); return Status::Ok(); }, [](Status) {});
     storage_->Shutdown([this] {
@@ -191,12 +276,7 @@ void ServerProcess::BeginShutdown(int exit_code) {
       uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
       uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
     });
-  };
-  if (http_) {
-    http_->Shutdown(after_http);
-  } else {
-    after_http();
-  }
+  });
 }
 
 void ServerProcess::OnSignal(uv_signal_t* signal, int signum) {
@@ -225,16 +305,6 @@ int ServerProcess::Run() {
   engine_options.region = config_.region;
   engine_options.account_id = config_.account_id;
   engine_ = std::make_unique<queue::EngineHost>(clock_, engine_options);
-  long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
-  std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
-  sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);
-  AdminService::Probes probes;
-  probes.not_ready_reason = [this]() -> std::string {
-    if (storage_->failed()) return "storage failed: restart sluice after fixing the cause (see its log)";
-    if (shutting_down_) return "shutting down";
-    return "";
-  };
-  admin_ = std::make_unique<AdminService>(*storage_, *engine_, config_.data_dir, std::move(probes));
   gateway::GatewayOptions gateway_options;
   gateway_options.sweep_interval_ms = static_cast<int64_t>(config_.dedup_sweep_interval_ms);
   Result<std::unique_ptr<gateway::Gateway>> gateway = gateway::Gateway::Create(
@@ -249,6 +319,37 @@ int ServerProcess::Run() {
     return 2;
   }
   gateway_ = std::move(gateway.value());
+  Result<std::unique_ptr<sink::Sink>> sink = sink::Sink::Open(&loop_, *storage_, ResolveSinkConfig(), clock_);
+  if (!sink.ok()) {
+    std::fprintf(stderr, "sluice: sink: %s\n", sink.status().message().c_str());
+    gateway_->Shutdown();
+    storage_->Shutdown([] {});
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    gateway_.reset();
+    storage_.reset();
+    uv_loop_close(&loop_);
+    return 1;
+  }
+  sink_ = std::move(sink.value());
+  sink_admin_ = std::make_unique<SinkAdmin>(*sink_);
+
+  long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
+  std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
+  sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);
+  AdminService::Probes probes;
+  probes.not_ready_reason = [this] { return NotReadyReason(); };
+  probes.workers = [this] {
+    std::vector<workers::WorkerStatus> statuses;
+    for (const auto& worker : workers_) statuses.push_back(worker->status());
+    return statuses;
+  };
+  admin_ = std::make_unique<AdminService>(*storage_, *engine_, config_.data_dir, std::move(probes));
+  worker_queues_ = std::make_unique<EngineQueueSource>(
+      *storage_, *engine_, *long_polls_, clock_, [this](const std::string& queue) { sqs_->WakeQueue(queue, 1); });
+  worker_sink_ = std::make_unique<SinkObjectWriter>(*sink_);
+  for (const workers::WorkerConfig& worker : config_.workers) {
+    workers_.push_back(std::make_unique<workers::Worker>(&loop_, worker, *worker_queues_, *worker_sink_, clock_));
+  }
   maintenance_ = std::make_unique<Maintenance>(
       &loop_, *storage_, *engine_, clock_, config_.retention_sweep_interval_ms, config_.move_task_tick_ms,
       [this](const std::string& queue) { sqs_->WakeQueue(queue, 16); });
@@ -264,7 +365,11 @@ int ServerProcess::Run() {
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   http_.reset();
+  workers_.clear();
   maintenance_.reset();
+  gateway_.reset();
+  sink_admin_.reset();
+  sink_.reset();
   storage_.reset();
   int closed = uv_loop_close(&loop_);
   if (closed != 0) spdlog::warn("event loop closed with handles still open ({})", uv_strerror(closed));

@@ -8,7 +8,9 @@
 //   (2) every directory of the key exists and its entry is durable: each
 //       directory this process has not yet seen durable is created if
 //       missing and its parent fsynced (DirectoryCache);
-//   (3) the temp file is renamed into place and the key's directory fsynced.
+//   (3) the temp file is renamed into place and the key's directory fsynced
+//       (one fsync covers every rename into that directory that came
+//       before it began: DirectorySync).
 // Only then may the caller commit the metadata row that names the
 // generation, and only after that commit may it remove the previous
 // generation's file. A crash between (3) and the commit leaves an orphan
@@ -36,6 +38,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "sink/directory_sync.h"
 #include "sink/file_util.h"
 #include "sink/keyring.h"
 #include "sink/md5.h"
@@ -70,6 +73,7 @@ class ObjectFileWriter {
   std::string temp_path_;
   UniqueFd fd_;
   std::string buffer_;  // sealed bytes not yet written
+  uint64_t written_ = 0;  // sealed bytes written so far
   std::string etag_;
   bool committed_ = false;
 };
@@ -116,6 +120,7 @@ class ObjectFiles {
   const std::string root_;
   std::mutex directories_mu_;
   std::unordered_set<std::string> durable_directories_;  // relative to root; GUARDED_BY(directories_mu_)
+  DirectorySync directory_sync_;
   std::atomic<bool> failed_{false};
   mutable std::mutex failure_mu_;
   Status failure_;  // GUARDED_BY(failure_mu_)

@@ -4,11 +4,11 @@
 //
 // Lifecycle (SinkCore::State), with the function behind each transition:
 //
-//   Open()                 -> opened    keyring loaded, root created, I/O threads up
-//   Start()                -> starting  RunStartupCheck() under way
-//   OnStarted()            -> running   operations admitted, rotation timer armed
-//   Shutdown()             -> stopping  new operations refused; in-flight ones finish
-//   FinishShutdown()       -> stopped   statements finalized, I/O threads joined
+//   Open()                      -> opened    keyring loaded, root created, I/O threads up
+//   Start()                     -> starting  RunStartupCheck() under way
+//   Start()'s check completion  -> running   operations admitted, rotation timer armed
+//   SinkCore::Shutdown()        -> stopping  new operations refused; in-flight ones finish
+//   SinkCore::FinishShutdown()  -> stopped   statements finalized, I/O threads joined
 #include "sluice/sink/sink.h"
 
 #include <spdlog/spdlog.h>

@@ -83,7 +83,12 @@ class StartupCheck {
     std::vector<std::string> names;
     while (dirent* entry = readdir(stream)) {
       const std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(name);
+      if (name == "." || name == "..") continue;
+      if (entry->d_type == DT_DIR) {
+        report_.unexpected.push_back(".tmp/" + name);  // not one of our temp files
+        continue;
+      }
+      names.push_back(name);
     }
     closedir(stream);
     for (const std::string& name : names) {

@@ -6,10 +6,13 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include "gateway/iso8601.h"
@@ -132,6 +135,25 @@ TEST_F(GatewayHandleTest, WebhookAcceptedOnceThenDuplicate) {
   EXPECT_EQ(Peek("payments-queue").size(), 1u);
   EXPECT_TRUE(Peek("refunds-queue").empty());
   EXPECT_EQ(enqueued_.size(), 1u);
+}
+
+TEST_F(GatewayHandleTest, EachRequestLogsOneAccessLine) {
+  CreateGateway();
+  std::ostringstream lines;
+  auto previous = spdlog::default_logger();
+  auto capture = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  capture->set_pattern("%v");
+  capture->set_level(spdlog::level::info);
+  spdlog::set_default_logger(capture);
+  Call("POST", "/webhook", WebhookBody("evt_1"));
+  Call("POST", "/webhook", WebhookBody("evt_1"));
+  Call("POST", "/webhook", "[]");
+  spdlog::set_default_logger(previous);
+  std::regex shape(
+      "route=webhook status=200 request_id=req-1 event_id=evt_1 queue=payments-queue ms=[0-9]+\\.[0-9]{2}\n"
+      "route=webhook status=409 request_id=req-1 event_id=evt_1 queue=payments-queue ms=[0-9]+\\.[0-9]{2}\n"
+      "route=webhook status=400 request_id=req-1 event_id=- queue=- ms=[0-9]+\\.[0-9]{2}\n");
+  EXPECT_TRUE(std::regex_match(lines.str(), shape)) << lines.str();
 }
 
 TEST_F(GatewayHandleTest, RoutesByTransactionType) {

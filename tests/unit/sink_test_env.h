@@ -35,7 +35,7 @@ class SinkEnv {
     if (!storage) {
       storage::StorageOptions options;
       options.database_path = db_path();
-      options.durability = storage::Durability::kNormal;
+      options.durability = durability;
       Result<std::unique_ptr<storage::StorageThread>> opened = storage::StorageThread::Open(runner.loop(), options);
       if (!opened.ok()) return opened.status();
       storage = std::move(opened).value();
@@ -122,6 +122,7 @@ class SinkEnv {
   LoopRunner runner;
   FakeClock clock;
   SinkConfig config;
+  storage::Durability durability = storage::Durability::kNormal;  // faster tests
   std::unique_ptr<storage::StorageThread> storage;  // destroyed before runner
   std::unique_ptr<Sink> sink;
 };

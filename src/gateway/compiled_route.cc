@@ -4,9 +4,10 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/writer.h>
 
-#include "gateway/iso8601.h"
 #include "gateway/schema_errors.h"
 #include "queue/random_ids.h"
+#include "sluice/json_type_name.h"
+#include "sluice/time_format.h"
 
 namespace sluice::gateway {
 namespace {

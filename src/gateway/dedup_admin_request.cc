@@ -6,9 +6,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "gateway/iso8601.h"
-#include "gateway/json_response.h"
+#include "gateway/http_status.h"
+#include "sluice/http/json_response.h"
 #include "sluice/http/query.h"
+#include "sluice/time_format.h"
 
 namespace sluice::gateway {
 namespace {
@@ -43,8 +44,8 @@ void DedupAdminRequest::Start(GatewayCore& core, http::Exchange& exchange) {
 bool DedupAdminRequest::Parse() {
   const http::Request& request = exchange_.request();
   if (request.method != "GET" && request.method != "DELETE") {
-    http::Response response =
-        ErrorResponse(405, fmt::format("Method {} is not allowed on dedup records; use GET or DELETE", request.method));
+    http::Response response = http::JsonErrorResponse(
+        405, fmt::format("Method {} is not allowed on dedup records; use GET or DELETE", request.method));
     response.headers.push_back({"allow", "GET, DELETE"});
     Finish(std::move(response));
     return false;
@@ -53,28 +54,28 @@ bool DedupAdminRequest::Parse() {
   std::string_view rest = std::string_view(request.path).substr(kDedupAdminPrefix.size());
   const size_t slash = rest.find('/');
   if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size()) {
-    Finish(ErrorResponse(404, "Expected /_sluice/v1/dedup/ROUTE/KEY"));
+    Finish(http::JsonErrorResponse(404, "Expected /_sluice/v1/dedup/ROUTE/KEY"));
     return false;
   }
   std::optional<std::string> route = http::PercentDecode(rest.substr(0, slash), false);
   std::optional<std::string> key = http::PercentDecode(rest.substr(slash + 1), false);
   if (!route || !key) {
-    Finish(ErrorResponse(400, "The route or key is not validly percent-encoded"));
+    Finish(http::JsonErrorResponse(400, "The route or key is not validly percent-encoded"));
     return false;
   }
   route_ = std::move(*route);
   key_ = std::move(*key);
   CompiledRoute* compiled = core_.FindRoute(route_);
   if (compiled == nullptr) {
-    Finish(ErrorResponse(404, fmt::format("No route named '{}'", route_)));
+    Finish(http::JsonErrorResponse(404, fmt::format("No route named '{}'", route_)));
     return false;
   }
   if (!compiled->deduplicates()) {
-    Finish(ErrorResponse(404, fmt::format("Route '{}' does not deduplicate", route_)));
+    Finish(http::JsonErrorResponse(404, fmt::format("Route '{}' does not deduplicate", route_)));
     return false;
   }
   if (core_.shut_down) {
-    Finish(ErrorResponse(503, "Sluice is shutting down"));
+    Finish(http::JsonErrorResponse(503, "Sluice is shutting down"));
     return false;
   }
   return true;
@@ -102,15 +103,15 @@ Status DedupAdminRequest::Run(sqlite3* db) {
 void DedupAdminRequest::OnCommitted(Status status) {
   // After the commit: a DELETE is answered once the forgetting is durable.
   if (!status.ok()) {
-    Finish(ErrorResponse(HttpStatusFor(status.code()), status.message()));
+    Finish(http::JsonErrorResponse(HttpStatusFor(status.code()), status.message()));
     return;
   }
   const bool found = forget_ ? forgotten_ : record_.has_value();
   if (!found) {
-    Finish(ErrorResponse(404, fmt::format("No dedup record for key '{}' on route '{}'", key_, route_)));
+    Finish(http::JsonErrorResponse(404, fmt::format("No dedup record for key '{}' on route '{}'", key_, route_)));
     return;
   }
-  Finish(JsonResponse(200, forget_ ? std::string(R"({"forgotten":true})") : RecordJson(*record_)));
+  Finish(http::JsonResponse(200, forget_ ? std::string(R"({"forgotten":true})") : RecordJson(*record_)));
 }
 
 void DedupAdminRequest::Finish(http::Response response) {

@@ -1,11 +1,11 @@
 #include "gateway/dedup_store.h"
 
-#include "queue/sql.h"
+#include "sluice/storage/statement_cache.h"
 
 namespace sluice::gateway {
 namespace {
 
-// Statements are cached by the address of these strings (queue::Database).
+// Statements are cached by the address of these strings (storage::StatementCache).
 constexpr char kFindLive[] =
     "SELECT queue, message_id, created_ms, expires_ms FROM dedup_records "
     "WHERE route = ?1 AND dedup_key = ?2 AND expires_ms > ?3";
@@ -23,17 +23,19 @@ constexpr char kSweep[] =
 DedupStore::DedupStore() = default;
 DedupStore::~DedupStore() = default;
 
-Result<queue::Database*> DedupStore::Connection(sqlite3* db) {
+Result<storage::StatementCache*> DedupStore::Statements(sqlite3* db) {
   if (closed_) return Status(Code::kUnavailable, "the gateway is shutting down");
-  if (database_ == nullptr || database_->handle() != db) database_ = std::make_unique<queue::Database>(db);
-  return database_.get();
+  if (statements_ == nullptr || statements_->connection() != db) {
+    statements_ = std::make_unique<storage::StatementCache>(db);
+  }
+  return statements_.get();
 }
 
 Result<std::optional<DedupRecord>> DedupStore::FindLive(sqlite3* db, std::string_view route, std::string_view key,
                                                         int64_t now_millis) {
-  Result<queue::Database*> database = Connection(db);
-  if (!database.ok()) return database.status();
-  queue::Statement find = (*database)->Prepare(kFindLive);
+  Result<storage::StatementCache*> statements = Statements(db);
+  if (!statements.ok()) return statements.status();
+  storage::Statement find = (*statements)->Prepare(kFindLive);
   find.BindText(route).BindText(key).BindInt(now_millis);
   std::optional<DedupRecord> record;
   if (find.Step()) {
@@ -50,9 +52,9 @@ Result<std::optional<DedupRecord>> DedupStore::FindLive(sqlite3* db, std::string
 }
 
 Status DedupStore::Put(sqlite3* db, const DedupRecord& record) {
-  Result<queue::Database*> database = Connection(db);
-  if (!database.ok()) return database.status();
-  queue::Statement put = (*database)->Prepare(kPut);
+  Result<storage::StatementCache*> statements = Statements(db);
+  if (!statements.ok()) return statements.status();
+  storage::Statement put = (*statements)->Prepare(kPut);
   put.BindText(record.route)
       .BindText(record.key)
       .BindText(record.queue)
@@ -63,25 +65,25 @@ Status DedupStore::Put(sqlite3* db, const DedupRecord& record) {
 }
 
 Result<bool> DedupStore::Forget(sqlite3* db, std::string_view route, std::string_view key, int64_t now_millis) {
-  Result<queue::Database*> database = Connection(db);
-  if (!database.ok()) return database.status();
-  queue::Statement forget = (*database)->Prepare(kForget);
+  Result<storage::StatementCache*> statements = Statements(db);
+  if (!statements.ok()) return statements.status();
+  storage::Statement forget = (*statements)->Prepare(kForget);
   forget.BindText(route).BindText(key).BindInt(now_millis);
   SLUICE_RETURN_IF_ERROR(forget.Run());
-  return (*database)->Changes() > 0;
+  return (*statements)->Changes() > 0;
 }
 
 Result<int> DedupStore::SweepExpired(sqlite3* db, int64_t now_millis, int limit) {
-  Result<queue::Database*> database = Connection(db);
-  if (!database.ok()) return database.status();
-  queue::Statement sweep = (*database)->Prepare(kSweep);
+  Result<storage::StatementCache*> statements = Statements(db);
+  if (!statements.ok()) return statements.status();
+  storage::Statement sweep = (*statements)->Prepare(kSweep);
   sweep.BindInt(now_millis).BindInt(limit);
   SLUICE_RETURN_IF_ERROR(sweep.Run());
-  return (*database)->Changes();
+  return (*statements)->Changes();
 }
 
 void DedupStore::Close() {
-  database_.reset();
+  statements_.reset();
   closed_ = true;
 }
 

@@ -21,8 +21,8 @@
 
 #include "sluice/status.h"
 
-namespace sluice::queue {
-class Database;
+namespace sluice::storage {
+class StatementCache;
 }
 
 namespace sluice::gateway {
@@ -61,9 +61,11 @@ class DedupStore {
   void Close();
 
  private:
-  Result<queue::Database*> Connection(sqlite3* db);
+  // The statements of `db`, compiled afresh if the connection changed;
+  // kUnavailable after Close().
+  Result<storage::StatementCache*> Statements(sqlite3* db);
 
-  std::unique_ptr<queue::Database> database_;
+  std::unique_ptr<storage::StatementCache> statements_;
   bool closed_ = false;
 };
 

@@ -9,7 +9,7 @@
 #include "gateway/dedup_admin_request.h"
 #include "gateway/gateway_core.h"
 #include "gateway/ingest_request.h"
-#include "gateway/json_response.h"
+#include "sluice/http/json_response.h"
 
 namespace sluice::gateway {
 namespace {
@@ -53,7 +53,7 @@ void RespondMethodNotAllowed(const std::vector<CompiledRoute*>& routes, http::Ex
     allow += route->config().method;
   }
   const http::Request& request = exchange.request();
-  http::Response response = ErrorResponse(
+  http::Response response = http::JsonErrorResponse(
       405, fmt::format("Method {} is not allowed on {}; use {}", request.method, request.path, allow));
   response.headers.push_back({"allow", allow});
   spdlog::info("route={} status=405 request_id={} event_id=- queue=- ms=0.00", routes.front()->name(),

@@ -7,7 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <uv.h>
 
-#include "gateway/json_response.h"
+#include "gateway/http_status.h"
+#include "sluice/http/json_response.h"
 
 namespace sluice::gateway {
 namespace {
@@ -34,13 +35,13 @@ IngestRequest::IngestRequest(GatewayCore& core, CompiledRoute& route, http::Exch
 
 bool IngestRequest::Admit() {
   if (core_.shut_down) {
-    Finish(ErrorResponse(503, "Sluice is shutting down"));
+    Finish(http::JsonErrorResponse(503, "Sluice is shutting down"));
     return false;
   }
   TokenBucket& throttle = route_.throttle();
   const int64_t now = core_.clock.NowMillis();
   if (throttle.TryTake(now)) return true;
-  http::Response response = ErrorResponse(
+  http::Response response = http::JsonErrorResponse(
       429, fmt::format("Rate limit exceeded for route {}: {} requests/s", route_.name(),
                        FormatRate(throttle.rate_per_second())));
   response.headers.push_back({"retry-after", std::to_string(throttle.RetryAfterSeconds(now))});
@@ -52,7 +53,7 @@ bool IngestRequest::Prepare() {
   Result<PreparedEvent> prepared =
       route_.Prepare(exchange_.request().body, core_.clock.NowMillis(), core_.scratch);
   if (!prepared.ok()) {
-    Finish(ErrorResponse(HttpStatusFor(prepared.status().code()), prepared.status().message()));
+    Finish(http::JsonErrorResponse(HttpStatusFor(prepared.status().code()), prepared.status().message()));
     return false;
   }
   event_ = std::move(prepared.value());
@@ -85,20 +86,20 @@ void IngestRequest::OnCommitted(Status status) {
   // record it saw is committed by now.
   if (!status.ok()) {
     if (status.code() == Code::kQueueDoesNotExist) {
-      Finish(ErrorResponse(500, fmt::format("Target queue '{}' does not exist", send_.queue_name)));
+      Finish(http::JsonErrorResponse(500, fmt::format("Target queue '{}' does not exist", send_.queue_name)));
       return;
     }
     const int http_status = HttpStatusFor(status.code());
     if (http_status >= 500) spdlog::error("route {}: enqueue failed: {}", route_.name(), status.ToString());
-    Finish(ErrorResponse(http_status, status.message()));
+    Finish(http::JsonErrorResponse(http_status, status.message()));
     return;
   }
   if (outcome_.duplicate) {
-    Finish(ErrorResponse(409, "Duplicate event"));
+    Finish(http::JsonErrorResponse(409, "Duplicate event"));
     return;
   }
   if (core_.on_enqueued) core_.on_enqueued(send_.queue_name);
-  Finish(JsonResponse(200, std::move(event_.response_body)));
+  Finish(http::JsonResponse(200, std::move(event_.response_body)));
 }
 
 void IngestRequest::Finish(http::Response response) {

@@ -1,11 +1,9 @@
-// ISO 8601 date-times: the check behind a schema's "format": "date-time",
-// and the text of "$now" defaults and admin timestamps.
+// ISO 8601 date-times: the check behind a schema's "format": "date-time".
+// (Formatting them is sluice/time_format.h.)
 //
 // Threads: any (pure).
 #pragma once
 
-#include <cstdint>
-#include <string>
 #include <string_view>
 
 namespace sluice::gateway {
@@ -18,8 +16,5 @@ namespace sluice::gateway {
 // Offsets: Z, +HH:MM, +HHMM or +HH. Not accepted: dates alone, week or
 // ordinal dates, the basic format without separators.
 bool IsIso8601DateTime(std::string_view text);
-
-// "2026-01-15T10:00:00.123Z" for milliseconds since the Unix epoch (UTC).
-std::string FormatIso8601Millis(int64_t epoch_millis);
 
 }  // namespace sluice::gateway

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "sluice/json_type_name.h"
+
 namespace sluice::gateway {
 namespace {
 
@@ -131,19 +133,6 @@ std::string DescribeDependencies(const Value* rule, const Value& object, const s
 }
 
 }  // namespace
-
-const char* JsonTypeName(const Value& value) {
-  switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "boolean";
-    case rapidjson::kObjectType: return "object";
-    case rapidjson::kArrayType: return "array";
-    case rapidjson::kStringType: return "string";
-    case rapidjson::kNumberType: return "number";
-  }
-  return "value";
-}
 
 std::string QuoteValue(const Value& value) {
   if (value.IsString()) {

@@ -32,9 +32,6 @@ std::string DescribeSchemaFailure(const rapidjson::Value& schema, const rapidjso
 std::string DescribeMissingRequired(const rapidjson::Value& object_schema, const rapidjson::Value& object,
                                     const std::string& object_field);
 
-// "null", "boolean", "object", "array", "string" or "number".
-const char* JsonTypeName(const rapidjson::Value& value);
-
 // A value quoted for a message: 'text' for strings (long ones cut short),
 // compact JSON for numbers, true, false and null, "an object", "an array".
 std::string QuoteValue(const rapidjson::Value& value);

@@ -25,9 +25,9 @@
 #include "queue/arn.h"
 #include "queue/queue_attributes.h"
 #include "queue/queue_catalog.h"
-#include "queue/sql.h"
 #include "sluice/clock.h"
 #include "sluice/queue/engine.h"
+#include "sluice/storage/statement_cache.h"
 
 namespace sluice::queue {
 
@@ -129,7 +129,7 @@ class Engine::Impl {
   // One DeleteMessage (also each batch entry).
   Status DeleteOne(const QueueRow& queue, const std::string& receipt_handle);
 
-  Database db_;
+  storage::StatementCache db_;
   const Clock& clock_;
   const EngineOptions options_;
   const QueueArns arns_;

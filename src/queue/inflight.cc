@@ -45,7 +45,7 @@ bool IsEntryError(Code code) { return code != Code::kStorageFailed && code != Co
 Status Engine::Impl::DeleteOne(const QueueRow& queue, const std::string& receipt_handle) {
   Result<ReceiptHandle> handle = DecodeFor(queue, receipt_handle);
   if (!handle.ok()) return handle.status();
-  Statement erase = db_.Prepare(kDeleteReceived);
+  storage::Statement erase = db_.Prepare(kDeleteReceived);
   erase.BindInt(handle->message_row_id).BindInt(queue.id).BindInt(handle->receipt_token);
   return erase.Run();
 }
@@ -55,7 +55,7 @@ Status Engine::Impl::ChangeVisibility(const QueueRow& queue, const std::string& 
   SLUICE_RETURN_IF_ERROR(CheckRange("VisibilityTimeout", visibility_timeout, 0, 43200));
   Result<ReceiptHandle> handle = DecodeFor(queue, receipt_handle);
   if (!handle.ok()) return handle.status();
-  Statement select = db_.Prepare(kSelectInFlight);
+  storage::Statement select = db_.Prepare(kSelectInFlight);
   select.BindInt(handle->message_row_id).BindInt(queue.id);
   bool exists = select.Step();
   if (!select.ok()) return select.status();
@@ -75,7 +75,7 @@ Status Engine::Impl::ChangeVisibility(const QueueRow& queue, const std::string& 
                             "Total VisibilityTimeout for the message is beyond the limit [43200 "
                             "seconds]");
   }
-  Statement update = db_.Prepare(kSetVisibleAt);
+  storage::Statement update = db_.Prepare(kSetVisibleAt);
   update.BindInt(new_visible_at).BindInt(handle->message_row_id);
   return update.Run();
 }

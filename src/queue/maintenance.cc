@@ -32,13 +32,13 @@ Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int 
   const int64_t sent_before = now - int64_t{queue.settings.message_retention_period} * 1000;
   std::vector<int64_t> expired;
   {
-    Statement select = db_.Prepare(kSelectExpired);
+    storage::Statement select = db_.Prepare(kSelectExpired);
     select.BindInt(queue.id).BindInt(sent_before).BindInt(limit);
     while (select.Step()) expired.push_back(select.Int(0));
     if (!select.ok()) return select.status();
   }
   for (int64_t id : expired) {
-    Statement erase = db_.Prepare(kDeleteMessage);
+    storage::Statement erase = db_.Prepare(kDeleteMessage);
     erase.BindInt(id);
     SLUICE_RETURN_IF_ERROR(erase.Run());
   }
@@ -48,14 +48,14 @@ Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int 
 Result<int> Engine::Impl::DeletePurgedSlice(int64_t queue_id, int64_t high_water, int limit) {
   std::vector<int64_t> doomed;
   {
-    Statement select = db_.Prepare(kPurgedSlice);
+    storage::Statement select = db_.Prepare(kPurgedSlice);
     select.BindInt(queue_id).BindInt(high_water).BindInt(limit);
     while (select.Step()) doomed.push_back(select.Int(0));
     if (!select.ok()) return select.status();
   }
   // One by one by primary key: a DELETE ... IN (subquery) was planned as a scan.
   for (int64_t id : doomed) {
-    Statement erase = db_.Prepare(kDeleteMessage);
+    storage::Statement erase = db_.Prepare(kDeleteMessage);
     erase.BindInt(id);
     SLUICE_RETURN_IF_ERROR(erase.Run());
   }
@@ -68,7 +68,7 @@ Result<int> Engine::Impl::SweepExpired(int limit) {
   // First what deep purges left behind, then expired messages.
   std::vector<std::pair<int64_t, int64_t>> purges;
   {
-    Statement pending = db_.Prepare(kPendingPurges);
+    storage::Statement pending = db_.Prepare(kPendingPurges);
     while (pending.Step()) purges.emplace_back(pending.Int(0), pending.Int(1));
     if (!pending.ok()) return pending.status();
   }
@@ -79,10 +79,10 @@ Result<int> Engine::Impl::SweepExpired(int limit) {
     if (!count.ok()) return count.status();
     deleted += *count;
     if (*count < requested) {  // nothing left below the high water
-      Statement done = db_.Prepare(kClearPurge);
+      storage::Statement done = db_.Prepare(kClearPurge);
       done.BindInt(queue_id);
       SLUICE_RETURN_IF_ERROR(done.Run());
-      Statement tombstone = db_.Prepare(kDeleteTombstone);
+      storage::Statement tombstone = db_.Prepare(kDeleteTombstone);
       tombstone.BindInt(queue_id);
       SLUICE_RETURN_IF_ERROR(tombstone.Run());
       catalog_.Forget();  // the row may have been cached by id
@@ -110,7 +110,7 @@ Result<PeekMessagesResult> Engine::Impl::PeekMessages(const PeekMessagesRequest&
   std::vector<int64_t> source_ids;
   PeekMessagesResult result;
   {
-    Statement select = db_.Prepare(kPeek);
+    storage::Statement select = db_.Prepare(kPeek);
     select.BindInt((*queue)->id).BindInt(request.max_messages);
     while (select.Step()) {
       PeekedMessage& message = result.messages.emplace_back();

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "queue/md5.h"
 #include "queue/validate.h"
+#include "sluice/md5.h"
 
 namespace sluice::queue {
 namespace {

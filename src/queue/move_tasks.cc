@@ -74,7 +74,7 @@ struct TaskRow {
   int64_t started_at = 0;
 };
 
-TaskRow ReadTask(const Statement& row) {
+TaskRow ReadTask(const storage::Statement& row) {
   TaskRow task;
   task.task_handle = row.Text(0);
   task.source_queue_id = row.Int(1);
@@ -90,8 +90,8 @@ TaskRow ReadTask(const Statement& row) {
   return task;
 }
 
-Result<TaskRow> LoadTask(Database& db, const std::string& task_handle) {
-  Statement select = db.Prepare(kSelectTask);
+Result<TaskRow> LoadTask(storage::StatementCache& db, const std::string& task_handle) {
+  storage::Statement select = db.Prepare(kSelectTask);
   select.BindText(task_handle);
   if (!select.Step()) {
     if (!select.ok()) return select.status();
@@ -100,9 +100,9 @@ Result<TaskRow> LoadTask(Database& db, const std::string& task_handle) {
   return ReadTask(select);
 }
 
-Status SetStatus(Database& db, const std::string& task_handle, std::string_view status,
-                 std::string_view failure_reason, int64_t now) {
-  Statement update = db.Prepare(kSetStatus);
+Status SetStatus(storage::StatementCache& db, const std::string& task_handle,
+                 std::string_view status, std::string_view failure_reason, int64_t now) {
+  storage::Statement update = db.Prepare(kSetStatus);
   update.BindText(status).BindTextOrNull(failure_reason).BindInt(now).BindText(task_handle);
   return update.Run();
 }
@@ -163,7 +163,7 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
     if (*destination == nullptr) return NoSuchResource("DestinationArn");
   }
 
-  Statement active = db_.Prepare(kActiveForSource);
+  storage::Statement active = db_.Prepare(kActiveForSource);
   active.BindInt(source->id);
   bool busy = active.Step();
   if (!active.ok()) return active.status();
@@ -173,7 +173,7 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
                   "queue arn at a given time.");
   }
 
-  Statement count = db_.Prepare(kCountAndHighWater);
+  storage::Statement count = db_.Prepare(kCountAndHighWater);
   count.BindInt(source->id);
   int64_t to_move = 0;
   int64_t high_water_id = 0;
@@ -185,7 +185,7 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
 
   StartMessageMoveTaskResult result;
   result.task_handle = NewTaskHandle(request.source_arn);
-  Statement insert = db_.Prepare(kInsertTask);
+  storage::Statement insert = db_.Prepare(kInsertTask);
   insert.BindText(result.task_handle).BindInt(source->id).BindText(request.source_arn);
   insert.BindTextOrNull(request.destination_arn);
   if (request.max_number_of_messages_per_second) {
@@ -207,7 +207,7 @@ Result<CancelMessageMoveTaskResult> Engine::Impl::CancelMessageMoveTask(
                   fmt::format("Only a task with status RUNNING can be cancelled; this one is {}.",
                               task->status));
   }
-  Statement update = db_.Prepare(kSetStatus);
+  storage::Statement update = db_.Prepare(kSetStatus);
   update.BindText("CANCELLING").BindNull().BindNull().BindText(task->task_handle);
   SLUICE_RETURN_IF_ERROR(update.Run());
   return CancelMessageMoveTaskResult{task->moved};
@@ -223,7 +223,7 @@ Result<ListMessageMoveTasksResult> Engine::Impl::ListMessageMoveTasks(
   const QueueRow* source = *source_row;
   if (source == nullptr) return NoSuchResource("SourceArn");
 
-  Statement select = db_.Prepare(kListTasks);
+  storage::Statement select = db_.Prepare(kListTasks);
   select.BindInt(source->id).BindInt(max_results);
   ListMessageMoveTasksResult result;
   while (select.Step()) {
@@ -244,7 +244,7 @@ Result<ListMessageMoveTasksResult> Engine::Impl::ListMessageMoveTasks(
 }
 
 Result<std::vector<std::string>> Engine::Impl::ActiveMoveTasks() {
-  Statement select = db_.Prepare(kActiveTasks);
+  storage::Statement select = db_.Prepare(kActiveTasks);
   std::vector<std::string> handles;
   while (select.Step()) handles.emplace_back(select.Text(0));
   if (!select.ok()) return select.status();
@@ -297,7 +297,7 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
 
   std::vector<std::pair<int64_t, int64_t>> messages;  // (row id, DLQ source queue id or 0)
   {
-    Statement select = db_.Prepare(kSelectToMove);
+    storage::Statement select = db_.Prepare(kSelectToMove);
     select.BindInt(task.source_queue_id).BindInt(task.high_water_id).BindInt(max_messages);
     while (select.Step()) {
       messages.emplace_back(select.Int(0), select.IsNull(1) ? 0 : select.Int(1));
@@ -320,7 +320,7 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
       target_id = (*origin)->id;
       target_name = (*origin)->name;
     }
-    Statement move = db_.Prepare(kMoveMessage);
+    storage::Statement move = db_.Prepare(kMoveMessage);
     move.BindInt(target_id).BindInt(now).BindInt(row_id);
     SLUICE_RETURN_IF_ERROR(move.Run());
     ++step.moved;
@@ -330,7 +330,7 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
     }
   }
   if (step.moved > 0) {
-    Statement add = db_.Prepare(kAddMoved);
+    storage::Statement add = db_.Prepare(kAddMoved);
     add.BindInt(step.moved).BindText(task_handle);
     SLUICE_RETURN_IF_ERROR(add.Run());
   }

@@ -37,7 +37,7 @@ constexpr const char kAllIds[] = "SELECT id FROM queues ORDER BY id";
 Result<const QueueRow*> QueueCatalog::FindByName(std::string_view name) {
   auto it = by_name_.find(std::string(name));
   if (it != by_name_.end()) return static_cast<const QueueRow*>(&it->second);
-  Statement statement = db_.Prepare(kSelectByName);
+  storage::Statement statement = db_.Prepare(kSelectByName);
   statement.BindText(name);
   return Load(statement);
 }
@@ -45,12 +45,12 @@ Result<const QueueRow*> QueueCatalog::FindByName(std::string_view name) {
 Result<const QueueRow*> QueueCatalog::FindById(int64_t id) {
   auto it = name_by_id_.find(id);
   if (it != name_by_id_.end()) return static_cast<const QueueRow*>(&by_name_.at(it->second));
-  Statement statement = db_.Prepare(kSelectById);
+  storage::Statement statement = db_.Prepare(kSelectById);
   statement.BindInt(id);
   return Load(statement);
 }
 
-Result<const QueueRow*> QueueCatalog::Load(Statement& statement) {
+Result<const QueueRow*> QueueCatalog::Load(storage::Statement& statement) {
   if (!statement.Step()) {
     if (!statement.ok()) return statement.status();
     return static_cast<const QueueRow*>(nullptr);
@@ -89,7 +89,7 @@ void QueueCatalog::Forget() {
 Result<int64_t> QueueCatalog::Insert(const std::string& name, const AttributeMap& attributes,
                                      const TagMap& tags, const std::string& redrive_target,
                                      int64_t now) {
-  Statement statement = db_.Prepare(kInsert);
+  storage::Statement statement = db_.Prepare(kInsert);
   statement.BindText(name).BindInt(now).BindText(EncodeStringMap(attributes));
   statement.BindText(EncodeStringMap(tags)).BindTextOrNull(redrive_target);
   SLUICE_RETURN_IF_ERROR(statement.Run());
@@ -99,7 +99,7 @@ Result<int64_t> QueueCatalog::Insert(const std::string& name, const AttributeMap
 Status QueueCatalog::UpdateAttributes(const QueueRow& queue, const AttributeMap& attributes,
                                       const std::string& redrive_target, int64_t now) {
   // The arguments may point into the cached row: bind them before Erase.
-  Statement statement = db_.Prepare(kUpdateAttributes);
+  storage::Statement statement = db_.Prepare(kUpdateAttributes);
   statement.BindText(EncodeStringMap(attributes)).BindTextOrNull(redrive_target).BindInt(now);
   statement.BindInt(queue.id);
   Erase(queue.id);  // `queue` dangles from here on
@@ -107,28 +107,28 @@ Status QueueCatalog::UpdateAttributes(const QueueRow& queue, const AttributeMap&
 }
 
 Status QueueCatalog::UpdateTags(const QueueRow& queue, const TagMap& tags) {
-  Statement statement = db_.Prepare(kUpdateTags);
+  storage::Statement statement = db_.Prepare(kUpdateTags);
   statement.BindText(EncodeStringMap(tags)).BindInt(queue.id);
   Erase(queue.id);
   return statement.Run();
 }
 
 Status QueueCatalog::UpdatePurgedAt(const QueueRow& queue, int64_t purged_at) {
-  Statement statement = db_.Prepare(kUpdatePurgedAt);
+  storage::Statement statement = db_.Prepare(kUpdatePurgedAt);
   statement.BindInt(purged_at).BindInt(queue.id);
   Erase(queue.id);
   return statement.Run();
 }
 
 Status QueueCatalog::Delete(const QueueRow& queue) {
-  Statement statement = db_.Prepare(kDelete);
+  storage::Statement statement = db_.Prepare(kDelete);
   statement.BindInt(queue.id);
   Erase(queue.id);
   return statement.Run();
 }
 
 Status QueueCatalog::Tombstone(const QueueRow& queue) {
-  Statement statement = db_.Prepare(kTombstone);
+  storage::Statement statement = db_.Prepare(kTombstone);
   statement.BindInt(queue.id);
   Erase(queue.id);
   return statement.Run();
@@ -136,7 +136,7 @@ Status QueueCatalog::Tombstone(const QueueRow& queue) {
 
 Result<std::vector<std::string>> QueueCatalog::ListNames(std::string_view prefix,
                                                          std::string_view after, int limit) {
-  Statement statement = db_.Prepare(kListNames);
+  storage::Statement statement = db_.Prepare(kListNames);
   statement.BindText(prefix).BindText(after).BindInt(limit);
   std::vector<std::string> names;
   while (statement.Step()) names.emplace_back(statement.Text(0));
@@ -146,7 +146,7 @@ Result<std::vector<std::string>> QueueCatalog::ListNames(std::string_view prefix
 
 Result<std::vector<std::string>> QueueCatalog::ListSourcesOf(std::string_view redrive_target,
                                                              std::string_view after, int limit) {
-  Statement statement = db_.Prepare(kListSources);
+  storage::Statement statement = db_.Prepare(kListSources);
   statement.BindText(redrive_target).BindText(after).BindInt(limit);
   std::vector<std::string> names;
   while (statement.Step()) names.emplace_back(statement.Text(0));
@@ -155,7 +155,7 @@ Result<std::vector<std::string>> QueueCatalog::ListSourcesOf(std::string_view re
 }
 
 Result<bool> QueueCatalog::IsDeadLetterTarget(std::string_view name) {
-  Statement statement = db_.Prepare(kIsTarget);
+  storage::Statement statement = db_.Prepare(kIsTarget);
   statement.BindText(name);
   bool found = statement.Step();
   if (!statement.ok()) return statement.status();
@@ -163,7 +163,7 @@ Result<bool> QueueCatalog::IsDeadLetterTarget(std::string_view name) {
 }
 
 Result<std::vector<int64_t>> QueueCatalog::AllIds() {
-  Statement statement = db_.Prepare(kAllIds);
+  storage::Statement statement = db_.Prepare(kAllIds);
   std::vector<int64_t> ids;
   while (statement.Step()) ids.push_back(statement.Int(0));
   if (!statement.ok()) return statement.status();

@@ -10,9 +10,9 @@
 // thread is sticky-failed from then on, so no later operation runs.) This
 // holds only while the engine is the sole writer of the queues table.
 //
-// Ownership: borrows the Database. Pointers returned by Find* stay valid
-// until the next call that writes (Update*, Delete) or Forget; the writers
-// accept arguments that point into the row they replace.
+// Ownership: borrows the engine's StatementCache. Pointers returned by Find*
+// stay valid until the next call that writes (Update*, Delete) or Forget; the
+// writers accept arguments that point into the row they replace.
 // Errors: kStorageFailed from SQLite, kInternal for a corrupt stored row.
 // Threads: the storage thread only.
 #pragma once
@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "queue/queue_attributes.h"
-#include "queue/sql.h"
 #include "sluice/queue/types.h"
 #include "sluice/status.h"
+#include "sluice/storage/statement_cache.h"
 
 namespace sluice::queue {
 
@@ -45,7 +45,7 @@ struct QueueRow {
 
 class QueueCatalog {
  public:
-  explicit QueueCatalog(Database& db) : db_(db) {}
+  explicit QueueCatalog(storage::StatementCache& db) : db_(db) {}
 
   // The queue called `name`, or nullptr if there is none.
   Result<const QueueRow*> FindByName(std::string_view name);
@@ -82,10 +82,10 @@ class QueueCatalog {
   void Forget();
 
  private:
-  Result<const QueueRow*> Load(Statement& statement);
+  Result<const QueueRow*> Load(storage::Statement& statement);
   void Erase(int64_t id);
 
-  Database& db_;
+  storage::StatementCache& db_;
   std::unordered_map<std::string, QueueRow> by_name_;
   std::unordered_map<int64_t, std::string> name_by_id_;
 };

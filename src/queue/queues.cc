@@ -162,14 +162,14 @@ Result<EmptyResult> Engine::Impl::DeleteQueue(const DeleteQueueRequest& request)
   // A deep queue: free the name now, let SweepExpired delete the rest in
   // slices and then the row.
   SLUICE_RETURN_IF_ERROR(catalog_.Tombstone(**queue));
-  Statement mark = db_.Prepare(kSetPurgeHighWater);
+  storage::Statement mark = db_.Prepare(kSetPurgeHighWater);
   mark.BindInt(*high_water).BindInt(queue_id);
   SLUICE_RETURN_IF_ERROR(mark.Run());
   return EmptyResult{};
 }
 
 Result<int64_t> Engine::Impl::MaxMessageId() {
-  Statement max_id = db_.Prepare(kMaxMessageId);
+  storage::Statement max_id = db_.Prepare(kMaxMessageId);
   if (!max_id.Step()) return max_id.ok() ? Status(Code::kInternal, "max(id) returned no row") : max_id.status();
   return max_id.Int(0);
 }
@@ -188,7 +188,7 @@ Result<EmptyResult> Engine::Impl::PurgeQueue(const PurgeQueueRequest& request) {
   const int64_t high_water = *max_id;
   Result<int> deleted = DeletePurgedSlice((*queue)->id, high_water, kPurgeSlice);
   if (!deleted.ok()) return deleted.status();
-  Statement mark = db_.Prepare(kSetPurgeHighWater);
+  storage::Statement mark = db_.Prepare(kSetPurgeHighWater);
   mark.BindInt(*deleted < kPurgeSlice ? 0 : high_water).BindInt((*queue)->id);
   SLUICE_RETURN_IF_ERROR(mark.Run());
   SLUICE_RETURN_IF_ERROR(catalog_.UpdatePurgedAt(**queue, now));
@@ -230,7 +230,7 @@ Result<GetQueueAttributesResult> Engine::Impl::GetQueueAttributes(
   }
   int64_t now = clock_.NowMillis();
   if (wanted("ApproximateNumberOfMessages")) {
-    Statement count = db_.Prepare(kCountVisible);
+    storage::Statement count = db_.Prepare(kCountVisible);
     count.BindInt(queue.id).BindInt(now);
     int64_t visible = count.Step() ? count.Int(0) : 0;
     if (!count.ok()) return count.status();
@@ -238,7 +238,7 @@ Result<GetQueueAttributesResult> Engine::Impl::GetQueueAttributes(
   }
   if (wanted("ApproximateNumberOfMessagesNotVisible") ||
       wanted("ApproximateNumberOfMessagesDelayed")) {
-    Statement count = db_.Prepare(kCountNotVisible);
+    storage::Statement count = db_.Prepare(kCountNotVisible);
     count.BindInt(queue.id).BindInt(now);
     int64_t not_visible = 0;
     int64_t in_flight = 0;

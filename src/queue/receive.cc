@@ -148,7 +148,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
     // index a SELECT is walking would let it meet them again.
     std::vector<Candidate> candidates;
     {
-      Statement select = db_.Prepare(kSelectDeliverable);
+      storage::Statement select = db_.Prepare(kSelectDeliverable);
       select.BindInt(queue.id).BindInt(now).BindInt(cursor_visible_at).BindInt(cursor_id);
       select.BindInt(wanted);
       while (select.Step()) {
@@ -174,14 +174,14 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
       cursor_visible_at = c.visible_at;
       cursor_id = c.id;
       if (c.sent_at + retention_millis <= now) {
-        Statement erase = db_.Prepare(kDeleteMessage);
+        storage::Statement erase = db_.Prepare(kDeleteMessage);
         erase.BindInt(c.id);
         SLUICE_RETURN_IF_ERROR(erase.Run());
         ++skipped;
         continue;
       }
       if (dead_letter_queue_id != 0 && c.receive_count >= max_receive_count) {
-        Statement move = db_.Prepare(kMoveToDeadLetterQueue);
+        storage::Statement move = db_.Prepare(kMoveToDeadLetterQueue);
         move.BindInt(dead_letter_queue_id).BindInt(now).BindInt(queue.id).BindInt(c.id);
         SLUICE_RETURN_IF_ERROR(move.Run());
         result.moved_to_dead_letter_queue = dead_letter_queue_name;
@@ -190,7 +190,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
       }
 
       const int64_t receipt_token = NewReceiptToken();
-      Statement deliver = db_.Prepare(kDeliver);
+      storage::Statement deliver = db_.Prepare(kDeliver);
       deliver.BindInt(now + int64_t{visibility_timeout} * 1000).BindInt(now);
       deliver.BindInt(receipt_token).BindInt(c.id);
       SLUICE_RETURN_IF_ERROR(deliver.Run());
@@ -241,7 +241,7 @@ Result<ReceiveMessageResult> Engine::Impl::ReceiveMessage(const ReceiveMessageRe
   }
 
   if (static_cast<int>(result.messages.size()) < max_messages) {
-    Statement next = db_.Prepare(kNextVisibleAt);
+    storage::Statement next = db_.Prepare(kNextVisibleAt);
     next.BindInt(queue.id).BindInt(now);
     if (next.Step() && !next.IsNull(0)) result.next_visible_at = next.Int(0);
     if (!next.ok()) return next.status();

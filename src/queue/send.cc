@@ -2,10 +2,10 @@
 #include <fmt/format.h>
 
 #include "queue/engine_impl.h"
-#include "queue/md5.h"
 #include "queue/message_attributes.h"
 #include "queue/random_ids.h"
 #include "queue/validate.h"
+#include "sluice/md5.h"
 
 namespace sluice::queue {
 namespace {
@@ -73,7 +73,7 @@ Result<SendMessageResult> Engine::Impl::SendOne(const QueueRow& queue, const Sen
   if (!attributes.empty()) result.md5_of_message_attributes = Md5Hex(attributes);
   if (!system_attributes.empty()) result.md5_of_message_system_attributes = Md5Hex(system_attributes);
 
-  Statement insert = db_.Prepare(kInsertMessage);
+  storage::Statement insert = db_.Prepare(kInsertMessage);
   insert.BindInt(queue.id).BindText(result.message_id).BindBlob(entry.body);
   insert.BindBlobOrNull(attributes).BindBlobOrNull(system_attributes);
   insert.BindText(result.md5_of_message_body);

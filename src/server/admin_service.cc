@@ -1,14 +1,14 @@
 #include "admin_service.h"
 
-#include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "sluice/http/json_response.h"
 #include "sluice/http/query.h"
+#include "sluice/time_format.h"
 #include "sqs/json_encode.h"
 #include "sqs_service.h"
 
@@ -17,25 +17,6 @@ namespace {
 
 constexpr std::string_view kQueuesPrefix = "/_sluice/v1/queues/";
 constexpr std::string_view kMessagesSuffix = "/messages";
-
-http::Response JsonResponse(int status, std::string body) {
-  http::Response response;
-  response.status = status;
-  response.headers.push_back({"content-type", "application/json"});
-  response.body = std::move(body);
-  return response;
-}
-
-// 2026-01-15T10:00:00.123Z
-std::string FormatIsoMillis(int64_t epoch_ms) {
-  std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(epoch_ms % 1000));
-  return text;
-}
 
 }  // namespace
 
@@ -51,7 +32,7 @@ bool AdminService::Handle(http::Exchange& exchange) {
     return true;
   }
   if (request.path == "/health/live") {
-    exchange.Respond(JsonResponse(200, R"({"status":"live"})"));
+    exchange.Respond(http::JsonResponse(200, R"({"status":"live"})"));
     return true;
   }
   if (request.path == "/health/ready") {
@@ -90,7 +71,8 @@ void AdminService::Health(http::Exchange& exchange) {
   writer.Key("committed_ops");
   writer.Uint64(storage_.committed_ops());
   writer.EndObject();
-  exchange.Respond(JsonResponse(failed ? 503 : 200, std::string(buffer.GetString(), buffer.GetSize())));
+  exchange.Respond(
+      http::JsonResponse(failed ? 503 : 200, std::string(buffer.GetString(), buffer.GetSize())));
 }
 
 void AdminService::Ready(http::Exchange& exchange) {
@@ -105,7 +87,8 @@ void AdminService::Ready(http::Exchange& exchange) {
     writer.String(reason);
   }
   writer.EndObject();
-  exchange.Respond(JsonResponse(reason.empty() ? 200 : 503, std::string(buffer.GetString(), buffer.GetSize())));
+  exchange.Respond(
+      http::JsonResponse(reason.empty() ? 200 : 503, std::string(buffer.GetString(), buffer.GetSize())));
 }
 
 void AdminService::Workers(http::Exchange& exchange) {
@@ -140,13 +123,13 @@ void AdminService::Workers(http::Exchange& exchange) {
     if (status.last_error_at_ms == 0) {
       writer.Null();
     } else {
-      writer.String(FormatIsoMillis(status.last_error_at_ms));
+      writer.String(FormatIso8601Millis(status.last_error_at_ms));
     }
     writer.EndObject();
   }
   writer.EndArray();
   writer.EndObject();
-  exchange.Respond(JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
+  exchange.Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
 }
 
 void AdminService::PeekMessages(http::Exchange& exchange, std::string queue_name) {
@@ -178,7 +161,7 @@ void AdminService::PeekMessages(http::Exchange& exchange, std::string queue_name
           pending->Respond(SqsErrorResponse(status));
           return;
         }
-        pending->Respond(JsonResponse(200, sqs::EncodeResult(*result, sqs::EncodeContext{})));
+        pending->Respond(http::JsonResponse(200, sqs::EncodeResult(*result, sqs::EncodeContext{})));
       });
 }
 

@@ -24,6 +24,7 @@
 #include <rapidjson/writer.h>
 
 #include "sluice/embedded.h"
+#include "sluice/json_type_name.h"
 #include "sluice/workers/worker.h"
 
 namespace sluice::server {
@@ -54,18 +55,9 @@ std::string PathOf(const rapidjson::Pointer& pointer, size_t token_count) {
 
 std::string Join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; }
 
-const char* TypeName(const Value& value) {
-  switch (value.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "boolean";
-    case rapidjson::kObjectType: return "object";
-    case rapidjson::kArrayType: return "array";
-    case rapidjson::kStringType: return "string";
-    case rapidjson::kNumberType: return value.IsInt64() ? "integer" : "number";
-  }
-  return "value";
-}
+// JsonTypeName, with "integer" for whole numbers: configuration keys are
+// mostly counts and sizes.
+const char* TypeName(const Value& value) { return value.IsInt64() ? "integer" : JsonTypeName(value); }
 
 std::string Compact(const Value& value) {
   rapidjson::StringBuffer buffer;

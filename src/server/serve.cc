@@ -24,8 +24,6 @@
 #include <memory>
 
 #include <fmt/format.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -34,6 +32,7 @@
 #include "long_poll.h"
 #include "maintenance.h"
 #include "sluice/gateway/gateway.h"
+#include "sluice/http/json_response.h"
 #include "sluice/http/server.h"
 #include "sluice/sink/sink.h"
 #include "sluice/server/config.h"
@@ -45,21 +44,6 @@
 
 namespace sluice::server {
 namespace {
-
-http::Response PlainError(int status, const std::string& message) {
-  http::Response response;
-  response.status = status;
-  response.headers.push_back({"content-type", "application/json"});
-  // Through a JSON writer: the message may quote the request's path.
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("error");
-  writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  writer.EndObject();
-  response.body.assign(buffer.GetString(), buffer.GetSize());
-  return response;
-}
 
 bool IsQueryProtocol(const http::Request& request) {
   const std::string* type = request.FindHeader("content-type");
@@ -180,7 +164,8 @@ void ServerProcess::Handle(http::Exchange& exchange) {
         "AWS JSON 1.0 (boto3 >= 1.34.90, aws CLI >= 1.32.90).")));
     return;
   }
-  exchange.Respond(PlainError(404, fmt::format("no route for {} {}", request.method, request.path)));
+  exchange.Respond(
+      http::JsonErrorResponse(404, fmt::format("no route for {} {}", request.method, request.path)));
 }
 
 void ServerProcess::OnProvisioned(Status status) {
@@ -240,7 +225,10 @@ std::string ServerProcess::NotReadyReason() const {
   if (shutting_down_) return "shutting down";
   if (!sink_->healthy()) return "sink failed: restart sluice after fixing the cause (see its log)";
   for (const auto& worker : workers_) {
-    if (worker->config().enabled && !worker->running()) return "worker " + worker->config().name + " is not running";
+    if (!worker->config().enabled) continue;
+    if (!worker->running()) return "worker " + worker->config().name + " is not running";
+    std::string receive_error = worker->status().receive_error;
+    if (!receive_error.empty()) return "worker " + worker->config().name + ": " + receive_error;
   }
   return "";
 }

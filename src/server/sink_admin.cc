@@ -1,8 +1,6 @@
 #include "sink_admin.h"
 
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,8 +8,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "sluice/http/json_response.h"
 #include "sluice/http/query.h"
 #include "sluice/sink/envelope.h"
+#include "sluice/time_format.h"
 
 namespace sluice::server {
 namespace {
@@ -28,57 +28,26 @@ struct Route {
   void (SinkAdmin::*handler)(http::Exchange&);
 };
 
-http::Response JsonResponse(int status, const rapidjson::StringBuffer& buffer) {
-  http::Response response;
-  response.status = status;
-  response.headers.push_back({"content-type", "application/json"});
-  response.body.assign(buffer.GetString(), buffer.GetSize());
-  return response;
-}
-
-http::Response ErrorResponse(int status, const std::string& message, const char* code = nullptr) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("error");
-  writer.String(message);
-  if (code != nullptr) {
-    writer.Key("code");
-    writer.String(code);
-  }
-  writer.EndObject();
-  return JsonResponse(status, buffer);
-}
-
 // Status codes are mapped to HTTP here, once (docs/ADMIN_API.md).
 http::Response StatusResponse(const Status& status) {
   switch (status.code()) {
     case Code::kInvalidParameterValue:
     case Code::kMissingParameter:
     case Code::kMalformedRequest:
-      return ErrorResponse(400, status.message());
+      return http::JsonErrorResponse(400, status.message());
     case Code::kResourceNotFound:
-      return ErrorResponse(404, status.message());
+      return http::JsonErrorResponse(404, status.message());
     case Code::kConflict:
-      return ErrorResponse(409, status.message());
+      return http::JsonErrorResponse(409, status.message());
     case Code::kStorageFailed:
     case Code::kUnavailable:
-      return ErrorResponse(503, status.message());
+      return http::JsonErrorResponse(503, status.message());
     default:
-      if (sink::IsIntegrityError(status)) return ErrorResponse(500, status.message(), "IntegrityError");
-      return ErrorResponse(500, status.message());
+      if (sink::IsIntegrityError(status)) {
+        return http::JsonErrorResponse(500, status.message(), "IntegrityError");
+      }
+      return http::JsonErrorResponse(500, status.message());
   }
-}
-
-// "2026-01-15T10:00:00.000Z"
-std::string Iso8601(int64_t epoch_ms) {
-  const time_t seconds = static_cast<time_t>(epoch_ms / 1000);
-  struct tm utc;
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof(text) - length, ".%03dZ", static_cast<int>(epoch_ms % 1000));
-  return text;
 }
 
 // A query parameter: nullopt when absent; kInvalidParameterValue when it is
@@ -124,7 +93,7 @@ void WriteObject(JsonWriter& writer, const sink::ObjectInfo& info) {
   writer.Key("content_type");
   writer.String(info.content_type);
   writer.Key("created");
-  writer.String(Iso8601(info.created_ms));
+  writer.String(FormatIso8601Millis(info.created_ms));
   writer.Key("key_version");
   writer.Int(info.key_version);
   writer.EndObject();
@@ -173,7 +142,7 @@ bool SinkAdmin::Handle(http::Exchange& exchange) {
   for (const Route& route : kRoutes) {
     if (route.path != path) continue;
     if (route.method != method) {
-      http::Response response = ErrorResponse(
+      http::Response response = http::JsonErrorResponse(
           405, std::string(route.path) + " takes " + std::string(route.method) + ", not " + request.method);
       response.headers.push_back({"allow", std::string(route.method)});
       exchange.Respond(std::move(response));
@@ -182,7 +151,7 @@ bool SinkAdmin::Handle(http::Exchange& exchange) {
     (this->*route.handler)(exchange);
     return true;
   }
-  exchange.Respond(ErrorResponse(404, "no admin endpoint " + std::string(request.path)));
+  exchange.Respond(http::JsonErrorResponse(404, "no admin endpoint " + std::string(request.path)));
   return true;
 }
 
@@ -204,12 +173,12 @@ void SinkAdmin::Buckets(http::Exchange& exchange) {
       writer.Key("bytes");
       writer.Uint64(bucket.bytes);
       writer.Key("created");
-      writer.String(Iso8601(bucket.created_ms));
+      writer.String(FormatIso8601Millis(bucket.created_ms));
       writer.EndObject();
     }
     writer.EndArray();
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
@@ -242,7 +211,7 @@ void SinkAdmin::Objects(http::Exchange& exchange) {
       writer.String(*listed->next_after);
     }
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
@@ -253,7 +222,7 @@ void SinkAdmin::Object(http::Exchange& exchange) {
   if (!bucket.ok()) return exchange.Respond(StatusResponse(bucket.status()));
   if (!key.ok()) return exchange.Respond(StatusResponse(key.status()));
   if (!*bucket || !*key) {
-    return exchange.Respond(ErrorResponse(400, "bucket and key are required"));
+    return exchange.Respond(http::JsonErrorResponse(400, "bucket and key are required"));
   }
   http::Exchange* pending = &exchange;
   sink_.Get(**bucket, **key, [pending](Result<sink::GetResult> got) {
@@ -284,7 +253,7 @@ void SinkAdmin::Verify(http::Exchange& exchange) {
     writer.Key("damaged");
     WriteDamaged(writer, report->damaged);
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
@@ -306,7 +275,7 @@ void SinkAdmin::Keys(http::Exchange& exchange) {
       writer.Key("version");
       writer.Int(version.version);
       writer.Key("created");
-      writer.String(Iso8601(version.created_ms));
+      writer.String(FormatIso8601Millis(version.created_ms));
       writer.Key("state");
       writer.String(sink::KeyStateName(version.state));
       writer.Key("objects");
@@ -315,7 +284,7 @@ void SinkAdmin::Keys(http::Exchange& exchange) {
     }
     writer.EndArray();
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
@@ -329,7 +298,7 @@ void SinkAdmin::Rotate(http::Exchange& exchange) {
     writer.Key("version");
     writer.Int(*version);
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
@@ -351,14 +320,14 @@ void SinkAdmin::Rewrap(http::Exchange& exchange) {
       WriteDamaged(writer, report->failed);
     }
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 
 void SinkAdmin::Retire(http::Exchange& exchange) {
   Result<std::optional<int>> version = IntParameter(exchange.request(), "version", 1 << 30);
   if (!version.ok()) return exchange.Respond(StatusResponse(version.status()));
-  if (!*version) return exchange.Respond(ErrorResponse(400, "version is required"));
+  if (!*version) return exchange.Respond(http::JsonErrorResponse(400, "version is required"));
   http::Exchange* pending = &exchange;
   sink_.Retire(**version, [pending](Result<int> retired) {
     if (!retired.ok()) return pending->Respond(StatusResponse(retired.status()));
@@ -368,7 +337,7 @@ void SinkAdmin::Retire(http::Exchange& exchange) {
     writer.Key("retired");
     writer.Int(*retired);
     writer.EndObject();
-    pending->Respond(JsonResponse(200, buffer));
+    pending->Respond(http::JsonResponse(200, std::string(buffer.GetString(), buffer.GetSize())));
   });
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "queue/random_ids.h"
+#include "sluice/http/query.h"
 #include "sluice/sqs/actions.h"
 #include "sluice/sqs/errors.h"
 
@@ -13,12 +14,68 @@ namespace {
 
 constexpr std::string_view kTargetPrefix = "AmazonSQS.";
 constexpr const char* kJsonContentType = "application/x-amz-json-1.0";
+constexpr const char* kXmlContentType = "text/xml";
 // A send or a visibility change wakes at most this many parked receivers; a
 // woken receiver that finds messages wakes the next one (see Finish), so a
 // burst is drained without waking thousands of receivers for one message.
 constexpr size_t kWakeBatch = 16;
 
 std::string NewRequestId() { return queue::NewUuid(); }
+
+// The two wire protocols of SQS; a request is answered in the one it came in.
+enum class Protocol { kJson, kQuery };
+
+bool IsJsonRequest(const http::Request& request) {
+  if (request.method != "POST") return false;
+  const std::string* target = request.FindHeader("x-amz-target");
+  return target != nullptr && target->compare(0, kTargetPrefix.size(), kTargetPrefix) == 0;
+}
+
+// The Query protocol: a form-encoded POST (Action in the body), or a GET
+// whose query string names the Action. A request with an X-Amz-Target is
+// some JSON protocol's, never Query's.
+bool IsQueryRequest(const http::Request& request) {
+  if (request.FindHeader("x-amz-target") != nullptr) return false;
+  if (request.method == "POST") {
+    const std::string* type = request.FindHeader("content-type");
+    return type != nullptr && type->find("application/x-www-form-urlencoded") != std::string::npos;
+  }
+  return request.method == "GET" && http::QueryParameter(request.query, "Action").has_value();
+}
+
+Result<std::unique_ptr<sqs::Call>> DecodeJsonRequest(const http::Request& request) {
+  const std::string* target = request.FindHeader("x-amz-target");
+  std::string_view action_name = std::string_view(*target).substr(kTargetPrefix.size());
+  const sqs::Action* action = sqs::FindAction(action_name);
+  if (action == nullptr) {
+    return Status(Code::kUnknownOperation, "Unknown operation " + std::string(action_name) + ".");
+  }
+  return sqs::DecodeJsonBody(*action, request.body);
+}
+
+Result<std::unique_ptr<sqs::Call>> DecodeQueryRequest(const http::Request& request) {
+  std::string_view body = request.method == "POST" ? std::string_view(request.body) : "";
+  return sqs::DecodeQueryRequest(request.query, body, request.path);
+}
+
+http::Response ErrorResponse(Protocol protocol, const Status& status, std::string request_id) {
+  sqs::WireError error = sqs::ToWireError(status);
+  http::Response response;
+  response.status = error.http_status;
+  if (protocol == Protocol::kQuery) {
+    response.headers.push_back({"content-type", kXmlContentType});
+    response.body = sqs::EncodeXmlError(error, request_id);
+  } else {
+    response.headers.push_back({"content-type", kJsonContentType});
+    std::string query_error = sqs::QueryErrorHeader(error);
+    if (!query_error.empty()) {
+      response.headers.push_back({"x-amzn-query-error", std::move(query_error)});
+    }
+    response.body = sqs::EncodeJsonError(error);
+  }
+  response.headers.push_back({"x-amzn-requestid", std::move(request_id)});
+  return response;
+}
 
 }  // namespace
 
@@ -29,9 +86,13 @@ std::string NewRequestId() { return queue::NewUuid(); }
 // An aborted exchange (peer gone) is answered at the next step boundary.
 class SqsRequest final : public Waiter {
  public:
-  SqsRequest(SqsService* service, http::Exchange* exchange, std::unique_ptr<sqs::Call> call,
-             sqs::EncodeContext context)
-      : service_(service), exchange_(exchange), call_(std::move(call)), context_(std::move(context)) {}
+  SqsRequest(SqsService* service, http::Exchange* exchange, Protocol protocol,
+             std::unique_ptr<sqs::Call> call, sqs::EncodeContext context)
+      : service_(service),
+        exchange_(exchange),
+        protocol_(protocol),
+        call_(std::move(call)),
+        context_(std::move(context)) {}
 
   void Wake(bool timed_out) override {
     if (timed_out && service_->clock_.NowMillis() >= deadline_) {
@@ -43,6 +104,7 @@ class SqsRequest final : public Waiter {
 
   SqsService* service_;
   http::Exchange* exchange_;
+  const Protocol protocol_;
   std::unique_ptr<sqs::Call> call_;
   sqs::EncodeContext context_;
   int64_t deadline_ = 0;  // epoch ms; 0 until the first empty receive
@@ -50,15 +112,11 @@ class SqsRequest final : public Waiter {
 };
 
 http::Response SqsErrorResponse(const Status& status) {
-  sqs::WireError error = sqs::ToWireError(status);
-  http::Response response;
-  response.status = error.http_status;
-  response.headers.push_back({"content-type", kJsonContentType});
-  std::string query_error = sqs::QueryErrorHeader(error);
-  if (!query_error.empty()) response.headers.push_back({"x-amzn-query-error", std::move(query_error)});
-  response.headers.push_back({"x-amzn-requestid", NewRequestId()});
-  response.body = sqs::EncodeJsonError(error);
-  return response;
+  return ErrorResponse(Protocol::kJson, status, NewRequestId());
+}
+
+http::Response SqsXmlErrorResponse(const Status& status) {
+  return ErrorResponse(Protocol::kQuery, status, NewRequestId());
 }
 
 SqsService::SqsService(storage::StorageThread& storage, queue::EngineHost& engine, LongPollRegistry& long_polls,
@@ -71,25 +129,17 @@ SqsService::SqsService(storage::StorageThread& storage, queue::EngineHost& engin
       default_host_(std::move(default_host)) {}
 
 bool SqsService::Accepts(const http::Request& request) {
-  if (request.method != "POST") return false;
-  const std::string* target = request.FindHeader("x-amz-target");
-  return target != nullptr && target->compare(0, kTargetPrefix.size(), kTargetPrefix) == 0;
+  return IsJsonRequest(request) || IsQueryRequest(request);
 }
 
 void SqsService::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
-  const std::string* target = request.FindHeader("x-amz-target");
-  std::string_view action_name = std::string_view(*target).substr(kTargetPrefix.size());
-  const sqs::Action* action = sqs::FindAction(action_name);
-  if (action == nullptr) {
-    exchange.Respond(SqsErrorResponse(
-        Status(Code::kUnknownOperation, "Unknown operation " + std::string(action_name) + ".")));
-    return;
-  }
-
-  Result<std::unique_ptr<sqs::Call>> call = sqs::DecodeJsonBody(*action, request.body);
+  // The protocols differ only here and in the encoding of the answer.
+  const Protocol protocol = IsJsonRequest(request) ? Protocol::kJson : Protocol::kQuery;
+  Result<std::unique_ptr<sqs::Call>> call =
+      protocol == Protocol::kJson ? DecodeJsonRequest(request) : DecodeQueryRequest(request);
   if (!call.ok()) {
-    exchange.Respond(SqsErrorResponse(call.status()));
+    exchange.Respond(ErrorResponse(protocol, call.status(), NewRequestId()));
     return;
   }
 
@@ -97,7 +147,9 @@ void SqsService::Handle(http::Exchange& exchange) {
   const std::string* host = request.FindHeader("host");
   context.base_url = "http://" + (host != nullptr && !host->empty() ? *host : default_host_);
   context.account_id = account_id_;
-  auto* pending = new SqsRequest(this, &exchange, std::move(call.value()), std::move(context));
+  context.request_id = NewRequestId();
+  auto* pending =
+      new SqsRequest(this, &exchange, protocol, std::move(call.value()), std::move(context));
   ++in_flight_;
   exchange.SetAbortHandler([this, pending] {
     // The peer left. A parked receive is answered now (into the void); a
@@ -150,13 +202,18 @@ void SqsService::Finish(SqsRequest* request, Status status) {
     if (status.code() == Code::kStorageFailed || status.code() == Code::kInternal) {
       spdlog::error("{} failed: {}", request->call_->action(), status.ToString());
     }
-    request->exchange_->Respond(SqsErrorResponse(status));
+    request->exchange_->Respond(ErrorResponse(request->protocol_, status, request->context_.request_id));
     return;
   }
   http::Response response;
-  response.headers.push_back({"content-type", kJsonContentType});
-  response.headers.push_back({"x-amzn-requestid", NewRequestId()});
-  response.body = request->call_->EncodeJson(request->context_);
+  if (request->protocol_ == Protocol::kQuery) {
+    response.headers.push_back({"content-type", kXmlContentType});
+    response.body = request->call_->EncodeXml(request->context_);
+  } else {
+    response.headers.push_back({"content-type", kJsonContentType});
+    response.body = request->call_->EncodeJson(request->context_);
+  }
+  response.headers.push_back({"x-amzn-requestid", request->context_.request_id});
   request->exchange_->Respond(std::move(response));
 
   // A receive that got messages may have left more behind: pass the baton.

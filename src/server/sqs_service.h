@@ -1,11 +1,15 @@
-// Serves the SQS JSON protocol (AWS JSON 1.0) over HTTP: one request's path
-// is decode (loop) -> Call::Run inside a storage batch (storage thread) ->
-// commit -> encode and respond (loop). Long polls park in the
-// LongPollRegistry between runs.
+// Serves SQS over HTTP in both of its protocols: AWS JSON 1.0 (POST with
+// X-Amz-Target: AmazonSQS.<Action>) and Query (form parameters with
+// Action=<Action>, in a form-encoded POST body or a GET's query string; XML
+// responses). Both decode into the same sqs::Call; one request's path is
+// decode (loop) -> Call::Run inside a storage batch (storage thread) ->
+// commit -> encode in the request's protocol and respond (loop). Long polls
+// park in the LongPollRegistry between runs.
 //
 // Ownership: borrows the storage thread, engine host and registry; owns every
 // in-flight SqsRequest until it is answered.
-// Errors: every failure is answered in SQS's JSON error shape (errors.h).
+// Errors: every failure is answered in SQS's error shape of the request's
+// protocol (errors.h): JSON with x-amzn-query-error, or an XML ErrorResponse.
 // Threads: loop thread only (Work lambdas it submits run on the storage thread
 // and touch only their own Call and the engine).
 #pragma once
@@ -28,7 +32,9 @@ class SqsService {
   SqsService(storage::StorageThread& storage, queue::EngineHost& engine, LongPollRegistry& long_polls,
              const Clock& clock, std::string account_id, std::string default_host);
 
-  // True for requests this service answers: POST with an X-Amz-Target of AmazonSQS.*.
+  // True for requests this service answers: POST with an X-Amz-Target of
+  // AmazonSQS.* (JSON); a form-encoded POST, or a GET with an Action
+  // parameter, without X-Amz-Target (Query).
   static bool Accepts(const http::Request& request);
 
   void Handle(http::Exchange& exchange);
@@ -58,5 +64,7 @@ class SqsService {
 
 // The response for a Status in SQS's JSON error shape.
 http::Response SqsErrorResponse(const Status& status);
+// The response for a Status in the Query protocol's XML error shape.
+http::Response SqsXmlErrorResponse(const Status& status);
 
 }  // namespace sluice::server

@@ -116,6 +116,19 @@ Status CheckBinding(const ObjectBinding& object, const EnvelopeHeader& header, c
   return Status::Ok();
 }
 
+// The DEK of `header`, once its binding checks out and it authenticates
+// under `kek`. The caller wipes `dek` when done.
+Status OpenDek(const ObjectBinding& object, const EnvelopeHeader& header, const Kek& kek,
+               unsigned char* dek) {
+  SLUICE_RETURN_IF_ERROR(CheckBinding(object, header, kek));
+  if (!UnwrapDek(header.bytes(), object, kek, dek)) {
+    return IntegrityError(object,
+                          "the header does not authenticate (altered, or the file belongs to "
+                          "another object)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Kek::~Kek() { sodium_memzero(bytes.data(), bytes.size()); }
@@ -243,13 +256,8 @@ Result<std::unique_ptr<ObjectReader>> ObjectReader::Open(const ObjectBinding& ob
                                                          const EnvelopeHeader& header,
                                                          const Kek& kek) {
   EnsureSodium();
-  SLUICE_RETURN_IF_ERROR(CheckBinding(object, header, kek));
   unsigned char dek[kDekBytes];
-  if (!UnwrapDek(header.bytes(), object, kek, dek)) {
-    return IntegrityError(object,
-                          "the header does not authenticate (altered, or the file belongs to "
-                          "another object)");
-  }
+  SLUICE_RETURN_IF_ERROR(OpenDek(object, header, kek, dek));
   std::unique_ptr<ObjectReader> reader(new ObjectReader());
   reader->object_ = object;
   reader->chunk_bytes_ = header.chunk_bytes();
@@ -333,13 +341,8 @@ Status ObjectReader::Finish(std::string* out) {
 Result<std::string> RewrapHeader(const ObjectBinding& object, const EnvelopeHeader& header,
                                  const Kek& current, const Kek& target) {
   EnsureSodium();
-  SLUICE_RETURN_IF_ERROR(CheckBinding(object, header, current));
   unsigned char dek[kDekBytes];
-  if (!UnwrapDek(header.bytes(), object, current, dek)) {
-    return IntegrityError(object,
-                          "the header does not authenticate (altered, or the file belongs to "
-                          "another object)");
-  }
+  SLUICE_RETURN_IF_ERROR(OpenDek(object, header, current, dek));
   std::string rewrapped = header.bytes();
   PutLe(rewrapped, kKekVersionAt, target.version, 4);
   WrapDek(rewrapped, object, dek, target);

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 
 #include <rapidjson/document.h>
@@ -15,6 +14,7 @@
 
 #include "sink/file_util.h"
 #include "sink/sodium_init.h"
+#include "sluice/time_format.h"
 
 namespace sluice::sink {
 namespace {
@@ -22,16 +22,6 @@ namespace {
 constexpr int kFormat = 1;
 constexpr unsigned kFileMode = 0600;
 constexpr size_t kMaxKeyringBytes = 1 << 20;
-
-std::string Iso8601(int64_t epoch_ms) {
-  const time_t seconds = static_cast<time_t>(epoch_ms / 1000);
-  struct tm utc;
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof(text) - length, ".%03dZ", static_cast<int>(epoch_ms % 1000));
-  return text;
-}
 
 std::string Base64(const unsigned char* bytes, size_t size) {
   std::string text(sodium_base64_encoded_len(size, sodium_base64_VARIANT_ORIGINAL), '\0');
@@ -178,7 +168,7 @@ std::string Keyring::Serialize(const std::vector<Version>& versions) {
     writer.Key("state");
     writer.String(KeyStateName(version.state));
     writer.Key("created");
-    writer.String(Iso8601(version.created_ms));
+    writer.String(FormatIso8601Millis(version.created_ms));
     writer.Key("created_ms");
     writer.Int64(version.created_ms);
     if (version.state != KeyState::kRetired) {

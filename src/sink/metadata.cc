@@ -64,7 +64,7 @@ const char kJournaledRewraps[] =
     "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE rewrap_header IS NOT NULL "
     "ORDER BY bucket, key";
 
-ObjectRow ReadRow(const Statement& row) {
+ObjectRow ReadRow(const storage::Statement& row) {
   ObjectRow object;
   object.info.bucket = std::string(row.Text(0));
   object.info.key = std::string(row.Text(1));
@@ -100,8 +100,14 @@ Status NoSuchBucket(const std::string& bucket) {
   return Status(Code::kResourceNotFound, "no bucket named " + bucket);
 }
 
+storage::StatementCache& Metadata::Statements(sqlite3* db) {
+  // emplace() finalizes the statements of an earlier connection first.
+  if (!statements_ || statements_->connection() != db) statements_.emplace(db, "sink metadata ");
+  return *statements_;
+}
+
 Status Metadata::CheckBucket(sqlite3* db, const std::string& bucket) {
-  Statement select = statements_.Prepare(db, kSelectBucket);
+  storage::Statement select = Statements(db).Prepare(kSelectBucket);
   select.BindText(bucket);
   const bool found = select.Step();
   SLUICE_RETURN_IF_ERROR(select.status());
@@ -109,7 +115,7 @@ Status Metadata::CheckBucket(sqlite3* db, const std::string& bucket) {
 }
 
 Status Metadata::CreateBucket(sqlite3* db, const std::string& name, int64_t now_ms, bool* created) {
-  Statement insert = statements_.Prepare(db, kInsertBucket);
+  storage::Statement insert = Statements(db).Prepare(kInsertBucket);
   insert.BindText(name).BindInt(now_ms);
   SLUICE_RETURN_IF_ERROR(insert.Run());
   *created = sqlite3_changes(db) > 0;
@@ -117,7 +123,7 @@ Status Metadata::CreateBucket(sqlite3* db, const std::string& name, int64_t now_
 }
 
 Result<std::vector<std::string>> Metadata::BucketNames(sqlite3* db) {
-  Statement select = statements_.Prepare(db, kSelectBucketNames);
+  storage::Statement select = Statements(db).Prepare(kSelectBucketNames);
   std::vector<std::string> names;
   while (select.Step()) names.emplace_back(select.Text(0));
   if (!select.ok()) return select.status();
@@ -125,7 +131,7 @@ Result<std::vector<std::string>> Metadata::BucketNames(sqlite3* db) {
 }
 
 Result<std::vector<BucketInfo>> Metadata::Buckets(sqlite3* db) {
-  Statement select = statements_.Prepare(db, kSelectBuckets);
+  storage::Statement select = Statements(db).Prepare(kSelectBuckets);
   std::vector<BucketInfo> buckets;
   while (select.Step()) {
     buckets.push_back(BucketInfo{std::string(select.Text(0)), select.Int(1),
@@ -140,12 +146,12 @@ Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInf
   SLUICE_RETURN_IF_ERROR(CheckBucket(db, info.bucket));
   std::optional<std::string> replaced;
   {
-    Statement select = statements_.Prepare(db, kSelectGeneration);
+    storage::Statement select = Statements(db).Prepare(kSelectGeneration);
     select.BindText(info.bucket).BindText(info.key);
     if (select.Step()) replaced = std::string(select.Text(0));
     SLUICE_RETURN_IF_ERROR(select.status());
   }
-  Statement upsert = statements_.Prepare(db, kUpsertObject);
+  storage::Statement upsert = Statements(db).Prepare(kUpsertObject);
   upsert.BindText(info.bucket)
       .BindText(info.key)
       .BindText(info.generation)
@@ -161,7 +167,7 @@ Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInf
 
 Result<std::optional<ObjectRow>> Metadata::Find(sqlite3* db, const std::string& bucket,
                                                 const std::string& key) {
-  Statement select = statements_.Prepare(db, kSelectObject);
+  storage::Statement select = Statements(db).Prepare(kSelectObject);
   select.BindText(bucket).BindText(key);
   std::optional<ObjectRow> row;
   if (select.Step()) row = ReadRow(select);
@@ -171,7 +177,7 @@ Result<std::optional<ObjectRow>> Metadata::Find(sqlite3* db, const std::string& 
 
 Result<std::optional<std::string>> Metadata::Delete(sqlite3* db, const std::string& bucket,
                                                     const std::string& key) {
-  Statement remove = statements_.Prepare(db, kDeleteObject);
+  storage::Statement remove = Statements(db).Prepare(kDeleteObject);
   remove.BindText(bucket).BindText(key);
   std::optional<std::string> generation;
   if (remove.Step()) generation = std::string(remove.Text(0));
@@ -181,7 +187,7 @@ Result<std::optional<std::string>> Metadata::Delete(sqlite3* db, const std::stri
 
 Status Metadata::ListBucket(sqlite3* db, const std::string& bucket, const std::string& lower,
                             const std::string& upper, size_t want, ListResult* result) {
-  Statement select = statements_.Prepare(db, upper.empty() ? kListFrom : kListFromBounded);
+  storage::Statement select = Statements(db).Prepare(upper.empty() ? kListFrom : kListFromBounded);
   select.BindText(bucket).BindText(lower);
   if (!upper.empty()) select.BindText(upper);
   select.BindInt(static_cast<int64_t>(want));
@@ -228,7 +234,7 @@ Result<ListResult> Metadata::List(sqlite3* db, const ListRequest& request) {
 }
 
 Result<std::vector<ObjectRow>> Metadata::Scan(sqlite3* db, const ObjectCursor& after, int limit) {
-  Statement select = statements_.Prepare(db, kScan);
+  storage::Statement select = Statements(db).Prepare(kScan);
   select.BindText(after.bucket).BindText(after.key).BindInt(limit);
   std::vector<ObjectRow> rows;
   while (select.Step()) rows.push_back(ReadRow(select));
@@ -238,7 +244,7 @@ Result<std::vector<ObjectRow>> Metadata::Scan(sqlite3* db, const ObjectCursor& a
 
 Result<std::vector<std::pair<std::string, std::string>>> Metadata::Generations(
     sqlite3* db, const std::string& bucket, const std::string& after_key, int limit) {
-  Statement select = statements_.Prepare(db, kGenerations);
+  storage::Statement select = Statements(db).Prepare(kGenerations);
   select.BindText(bucket).BindText(after_key).BindInt(limit);
   std::vector<std::pair<std::string, std::string>> rows;
   while (select.Step()) rows.emplace_back(std::string(select.Text(0)), std::string(select.Text(1)));
@@ -247,7 +253,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Metadata::Generations(
 }
 
 Result<std::map<int, uint64_t>> Metadata::CountByKeyVersion(sqlite3* db) {
-  Statement select = statements_.Prepare(db, kCountByKeyVersion);
+  storage::Statement select = Statements(db).Prepare(kCountByKeyVersion);
   std::map<int, uint64_t> counts;
   while (select.Step()) counts[static_cast<int>(select.Int(0))] = static_cast<uint64_t>(select.Int(1));
   if (!select.ok()) return select.status();
@@ -257,7 +263,7 @@ Result<std::map<int, uint64_t>> Metadata::CountByKeyVersion(sqlite3* db) {
 Result<uint64_t> Metadata::CountUsing(sqlite3* db, int version) {
   uint64_t count = 0;
   for (const char* sql : {kCountUsing, kCountJournaledTo}) {
-    Statement select = statements_.Prepare(db, sql);
+    storage::Statement select = Statements(db).Prepare(sql);
     select.BindInt(version);
     if (select.Step()) count += static_cast<uint64_t>(select.Int(0));
     if (!select.ok()) return select.status();
@@ -267,7 +273,7 @@ Result<uint64_t> Metadata::CountUsing(sqlite3* db, int version) {
 
 Result<std::vector<ObjectRow>> Metadata::NotWrappedBy(sqlite3* db, int version,
                                                       const ObjectCursor& after, int limit) {
-  Statement select = statements_.Prepare(db, kNotWrappedBy);
+  storage::Statement select = Statements(db).Prepare(kNotWrappedBy);
   select.BindText(after.bucket).BindText(after.key).BindInt(version).BindInt(limit);
   std::vector<ObjectRow> rows;
   while (select.Step()) rows.push_back(ReadRow(select));
@@ -277,27 +283,27 @@ Result<std::vector<ObjectRow>> Metadata::NotWrappedBy(sqlite3* db, int version,
 
 Result<bool> Metadata::JournalRewrap(sqlite3* db, const ObjectInfo& object, const std::string& header,
                                      int version) {
-  Statement update = statements_.Prepare(db, kJournalRewrap);
+  storage::Statement update = Statements(db).Prepare(kJournalRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation).BindBlob(header).BindInt(version);
   SLUICE_RETURN_IF_ERROR(update.Run());
   return sqlite3_changes(db) > 0;
 }
 
 Result<bool> Metadata::CompleteRewrap(sqlite3* db, const ObjectInfo& object) {
-  Statement update = statements_.Prepare(db, kCompleteRewrap);
+  storage::Statement update = Statements(db).Prepare(kCompleteRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
   SLUICE_RETURN_IF_ERROR(update.Run());
   return sqlite3_changes(db) > 0;
 }
 
 Status Metadata::AbandonRewrap(sqlite3* db, const ObjectInfo& object) {
-  Statement update = statements_.Prepare(db, kAbandonRewrap);
+  storage::Statement update = Statements(db).Prepare(kAbandonRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
   return update.Run();
 }
 
 Result<std::vector<ObjectRow>> Metadata::JournaledRewraps(sqlite3* db) {
-  Statement select = statements_.Prepare(db, kJournaledRewraps);
+  storage::Statement select = Statements(db).Prepare(kJournaledRewraps);
   std::vector<ObjectRow> rows;
   while (select.Step()) rows.push_back(ReadRow(select));
   if (!select.ok()) return select.status();

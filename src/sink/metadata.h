@@ -3,8 +3,9 @@
 // Every function runs inside a StorageThread Work (one op's savepoint), so
 // a multi-statement change is all or nothing.
 //
-// Ownership: owns its cached statements; Clear() finalizes them and must
-// run on the storage thread before the connection closes.
+// Ownership: owns its cached statements, compiled for the connection it is
+// handed; Clear() finalizes them and must run on the storage thread before
+// the connection closes.
 // Errors: kStorageFailed for SQLite failures, kResourceNotFound for a
 // missing bucket.
 // Threads: storage thread only.
@@ -19,9 +20,9 @@
 
 #include <sqlite3.h>
 
-#include "sink/sql.h"
 #include "sluice/sink/types.h"
 #include "sluice/status.h"
+#include "sluice/storage/statement_cache.h"
 
 namespace sluice::sink {
 
@@ -83,14 +84,16 @@ class Metadata {
   Status AbandonRewrap(sqlite3* db, const ObjectInfo& object);
   Result<std::vector<ObjectRow>> JournaledRewraps(sqlite3* db);
 
-  void Clear() { statements_.Clear(); }
+  void Clear() { statements_.reset(); }
 
  private:
   Status CheckBucket(sqlite3* db, const std::string& bucket);
   Status ListBucket(sqlite3* db, const std::string& bucket, const std::string& lower,
                     const std::string& upper, size_t want, ListResult* result);
+  // The statements of `db`, compiled afresh if the connection changed.
+  storage::StatementCache& Statements(sqlite3* db);
 
-  StatementCache statements_;
+  std::optional<storage::StatementCache> statements_;
 };
 
 }  // namespace sluice::sink

@@ -41,7 +41,7 @@
 #include "sink/directory_sync.h"
 #include "sink/file_util.h"
 #include "sink/keyring.h"
-#include "sink/md5.h"
+#include "sluice/md5.h"
 #include "sluice/sink/envelope.h"
 
 namespace sluice::sink {

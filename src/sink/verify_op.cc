@@ -10,8 +10,8 @@
 // Memory stays bounded: a page of rows, and one read buffer per job.
 // Verify reads a snapshot page by page: an object replaced or deleted while
 // its page is being checked may be reported as missing its file.
-#include "sink/md5.h"
 #include "sink/sink_core.h"
+#include "sluice/md5.h"
 #include "sluice/sink/names.h"
 
 namespace sluice::sink {

@@ -1,5 +1,5 @@
-// The action table: one row per SQS operation, binding its name to its JSON
-// decoder and its engine method. EngineCall is the single Call
+// The action table: one row per SQS operation, binding its name to its input
+// shape, its decoder and its engine method. EngineCall is the single Call
 // implementation; what differs between operations is data (the row) and two
 // small overload sets below: which queues an operation may wake, and when a
 // receive parks as a long poll.
@@ -7,14 +7,14 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 
 #include "sqs/json_decode.h"
 #include "sqs/json_encode.h"
+#include "sqs/query_encode.h"
+#include "sqs/utf8.h"
 
 namespace sluice::sqs {
 namespace {
@@ -126,6 +126,12 @@ class EngineCall final : public Call {
     return EncodeResult(*result_, context);
   }
 
+  std::string EncodeXml(const EncodeContext& context) const override {
+    // Contract: only after a successful Run(); without a result, no Result element.
+    if (!result_) return EncodeXmlResult(kName.view(), queue::EmptyResult{}, context);
+    return EncodeXmlResult(kName.view(), *result_, context);
+  }
+
   const LongPoll* long_poll() const override { return long_poll_ ? &*long_poll_ : nullptr; }
 
   std::vector<std::string> woken_queues() const override {
@@ -148,8 +154,8 @@ Result<std::unique_ptr<Call>> DecodeCall(const rapidjson::Value& input) {
 }
 
 template <ActionName kName, auto kMethod, auto kDecode>
-Action Row() {
-  return Action{kName.view(), &DecodeCall<kName, kMethod, kDecode>};
+Action Row(const Shape& input) {
+  return Action{kName.view(), &input, &DecodeCall<kName, kMethod, kDecode>};
 }
 
 using queue::Engine;
@@ -158,62 +164,42 @@ using queue::Engine;
 // 2012-11-05 API.
 const std::vector<Action>& Table() {
   static const std::vector<Action> actions = {
-      Row<"AddPermission", &Engine::AddPermission, &DecodeAddPermission>(),
-      Row<"CancelMessageMoveTask", &Engine::CancelMessageMoveTask,
-          &DecodeCancelMessageMoveTask>(),
+      Row<"AddPermission", &Engine::AddPermission, &DecodeAddPermission>(kAddPermissionInput),
+      Row<"CancelMessageMoveTask", &Engine::CancelMessageMoveTask, &DecodeCancelMessageMoveTask>(
+          kCancelMessageMoveTaskInput),
       Row<"ChangeMessageVisibility", &Engine::ChangeMessageVisibility,
-          &DecodeChangeMessageVisibility>(),
+          &DecodeChangeMessageVisibility>(kChangeMessageVisibilityInput),
       Row<"ChangeMessageVisibilityBatch", &Engine::ChangeMessageVisibilityBatch,
-          &DecodeChangeMessageVisibilityBatch>(),
-      Row<"CreateQueue", &Engine::CreateQueue, &DecodeCreateQueue>(),
-      Row<"DeleteMessage", &Engine::DeleteMessage, &DecodeDeleteMessage>(),
-      Row<"DeleteMessageBatch", &Engine::DeleteMessageBatch, &DecodeDeleteMessageBatch>(),
-      Row<"DeleteQueue", &Engine::DeleteQueue, &DecodeDeleteQueue>(),
-      Row<"GetQueueAttributes", &Engine::GetQueueAttributes, &DecodeGetQueueAttributes>(),
-      Row<"GetQueueUrl", &Engine::GetQueueUrl, &DecodeGetQueueUrl>(),
+          &DecodeChangeMessageVisibilityBatch>(kChangeMessageVisibilityBatchInput),
+      Row<"CreateQueue", &Engine::CreateQueue, &DecodeCreateQueue>(kCreateQueueInput),
+      Row<"DeleteMessage", &Engine::DeleteMessage, &DecodeDeleteMessage>(kDeleteMessageInput),
+      Row<"DeleteMessageBatch", &Engine::DeleteMessageBatch, &DecodeDeleteMessageBatch>(
+          kDeleteMessageBatchInput),
+      Row<"DeleteQueue", &Engine::DeleteQueue, &DecodeDeleteQueue>(kDeleteQueueInput),
+      Row<"GetQueueAttributes", &Engine::GetQueueAttributes, &DecodeGetQueueAttributes>(
+          kGetQueueAttributesInput),
+      Row<"GetQueueUrl", &Engine::GetQueueUrl, &DecodeGetQueueUrl>(kGetQueueUrlInput),
       Row<"ListDeadLetterSourceQueues", &Engine::ListDeadLetterSourceQueues,
-          &DecodeListDeadLetterSourceQueues>(),
-      Row<"ListMessageMoveTasks", &Engine::ListMessageMoveTasks, &DecodeListMessageMoveTasks>(),
-      Row<"ListQueueTags", &Engine::ListQueueTags, &DecodeListQueueTags>(),
-      Row<"ListQueues", &Engine::ListQueues, &DecodeListQueues>(),
-      Row<"PurgeQueue", &Engine::PurgeQueue, &DecodePurgeQueue>(),
-      Row<"ReceiveMessage", &Engine::ReceiveMessage, &DecodeReceiveMessage>(),
-      Row<"RemovePermission", &Engine::RemovePermission, &DecodeRemovePermission>(),
-      Row<"SendMessage", &Engine::SendMessage, &DecodeSendMessage>(),
-      Row<"SendMessageBatch", &Engine::SendMessageBatch, &DecodeSendMessageBatch>(),
-      Row<"SetQueueAttributes", &Engine::SetQueueAttributes, &DecodeSetQueueAttributes>(),
-      Row<"StartMessageMoveTask", &Engine::StartMessageMoveTask, &DecodeStartMessageMoveTask>(),
-      Row<"TagQueue", &Engine::TagQueue, &DecodeTagQueue>(),
-      Row<"UntagQueue", &Engine::UntagQueue, &DecodeUntagQueue>(),
+          &DecodeListDeadLetterSourceQueues>(kListDeadLetterSourceQueuesInput),
+      Row<"ListMessageMoveTasks", &Engine::ListMessageMoveTasks, &DecodeListMessageMoveTasks>(
+          kListMessageMoveTasksInput),
+      Row<"ListQueueTags", &Engine::ListQueueTags, &DecodeListQueueTags>(kListQueueTagsInput),
+      Row<"ListQueues", &Engine::ListQueues, &DecodeListQueues>(kListQueuesInput),
+      Row<"PurgeQueue", &Engine::PurgeQueue, &DecodePurgeQueue>(kPurgeQueueInput),
+      Row<"ReceiveMessage", &Engine::ReceiveMessage, &DecodeReceiveMessage>(kReceiveMessageInput),
+      Row<"RemovePermission", &Engine::RemovePermission, &DecodeRemovePermission>(
+          kRemovePermissionInput),
+      Row<"SendMessage", &Engine::SendMessage, &DecodeSendMessage>(kSendMessageInput),
+      Row<"SendMessageBatch", &Engine::SendMessageBatch, &DecodeSendMessageBatch>(
+          kSendMessageBatchInput),
+      Row<"SetQueueAttributes", &Engine::SetQueueAttributes, &DecodeSetQueueAttributes>(
+          kSetQueueAttributesInput),
+      Row<"StartMessageMoveTask", &Engine::StartMessageMoveTask, &DecodeStartMessageMoveTask>(
+          kStartMessageMoveTaskInput),
+      Row<"TagQueue", &Engine::TagQueue, &DecodeTagQueue>(kTagQueueInput),
+      Row<"UntagQueue", &Engine::UntagQueue, &DecodeUntagQueue>(kUntagQueueInput),
   };
   return actions;
-}
-
-// True if `text` is valid UTF-8. ASCII, by far the common case, is skipped
-// eight bytes at a time; rapidjson's validator judges each other sequence.
-// (Parsing with kParseValidateEncodingFlag instead validates byte by byte and
-// was a quarter of the cost of decoding a SendMessage.)
-bool IsUtf8(std::string_view text) {
-  struct Discard {
-    void Put(char) {}
-  } discard;
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    uint64_t word;
-    if (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) {
-      p += 8;
-      continue;
-    }
-    if ((static_cast<unsigned char>(*p) & 0x80) == 0) {
-      ++p;
-      continue;
-    }
-    rapidjson::MemoryStream stream(p, static_cast<size_t>(end - p));
-    if (!rapidjson::UTF8<>::Validate(stream, discard)) return false;
-    p += stream.Tell();
-  }
-  return true;
 }
 
 }  // namespace

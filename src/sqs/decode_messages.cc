@@ -16,8 +16,9 @@ constexpr MemberSpec kAttributeValue[] = {
     {"DataType", kString, true},
     {"StringValue", kString},
     {"BinaryValue", kBlob},
-    {"StringListValues", kStringList},  // "reserved for future use" by SQS
-    {"BinaryListValues", kStringList},  // base64 strings; likewise reserved
+    // Both lists are "reserved for future use" by SQS; binary ones hold base64.
+    {"StringListValues", kStringList, false, nullptr, "StringListValue"},
+    {"BinaryListValues", kStringList, false, nullptr, "BinaryListValue"},
 };
 constexpr Shape kAttributeValueShape{kAttributeValue};
 
@@ -25,8 +26,8 @@ constexpr MemberSpec kSendMessage[] = {
     {"QueueUrl", kString, true},
     {"MessageBody", kString, true},
     {"DelaySeconds", kInteger},
-    {"MessageAttributes", kStructMap, false, &kAttributeValueShape},
-    {"MessageSystemAttributes", kStructMap, false, &kAttributeValueShape},
+    {"MessageAttributes", kStructMap, false, &kAttributeValueShape, "MessageAttribute"},
+    {"MessageSystemAttributes", kStructMap, false, &kAttributeValueShape, "MessageSystemAttribute"},
     {"MessageDeduplicationId", kString},
     {"MessageGroupId", kString},
 };
@@ -35,22 +36,22 @@ constexpr MemberSpec kSendMessageBatchEntry[] = {
     {"Id", kString, true},
     {"MessageBody", kString, true},
     {"DelaySeconds", kInteger},
-    {"MessageAttributes", kStructMap, false, &kAttributeValueShape},
-    {"MessageSystemAttributes", kStructMap, false, &kAttributeValueShape},
+    {"MessageAttributes", kStructMap, false, &kAttributeValueShape, "MessageAttribute"},
+    {"MessageSystemAttributes", kStructMap, false, &kAttributeValueShape, "MessageSystemAttribute"},
     {"MessageDeduplicationId", kString},
     {"MessageGroupId", kString},
 };
 constexpr Shape kSendMessageBatchEntryShape{kSendMessageBatchEntry};
 constexpr MemberSpec kSendMessageBatch[] = {
     {"QueueUrl", kString, true},
-    {"Entries", kStructList, true, &kSendMessageBatchEntryShape},
+    {"Entries", kStructList, true, &kSendMessageBatchEntryShape, "SendMessageBatchRequestEntry"},
 };
 
 constexpr MemberSpec kReceiveMessage[] = {
     {"QueueUrl", kString, true},
-    {"AttributeNames", kStringList},  // deprecated spelling of the next one
-    {"MessageSystemAttributeNames", kStringList},
-    {"MessageAttributeNames", kStringList},
+    {"AttributeNames", kStringList, false, nullptr, "AttributeName"},  // deprecated: the next one
+    {"MessageSystemAttributeNames", kStringList, false, nullptr, "MessageSystemAttributeName"},
+    {"MessageAttributeNames", kStringList, false, nullptr, "MessageAttributeName"},
     {"MaxNumberOfMessages", kInteger},
     {"VisibilityTimeout", kInteger},
     {"WaitTimeSeconds", kInteger},
@@ -68,7 +69,8 @@ constexpr MemberSpec kDeleteMessageBatchEntry[] = {
 constexpr Shape kDeleteMessageBatchEntryShape{kDeleteMessageBatchEntry};
 constexpr MemberSpec kDeleteMessageBatch[] = {
     {"QueueUrl", kString, true},
-    {"Entries", kStructList, true, &kDeleteMessageBatchEntryShape},
+    {"Entries", kStructList, true, &kDeleteMessageBatchEntryShape,
+     "DeleteMessageBatchRequestEntry"},
 };
 
 constexpr MemberSpec kChangeMessageVisibility[] = {
@@ -84,7 +86,8 @@ constexpr MemberSpec kChangeMessageVisibilityBatchEntry[] = {
 constexpr Shape kChangeMessageVisibilityBatchEntryShape{kChangeMessageVisibilityBatchEntry};
 constexpr MemberSpec kChangeMessageVisibilityBatch[] = {
     {"QueueUrl", kString, true},
-    {"Entries", kStructList, true, &kChangeMessageVisibilityBatchEntryShape},
+    {"Entries", kStructList, true, &kChangeMessageVisibilityBatchEntryShape,
+     "ChangeMessageVisibilityBatchRequestEntry"},
 };
 
 // {"Name": {"DataType": ..., "StringValue" | "BinaryValue": ...}} -> typed map.
@@ -155,6 +158,14 @@ Status DecodeEntries(const Members& in, std::vector<Entry>* entries, DecodeEntry
 
 }  // namespace
 
+const Shape kSendMessageInput{kSendMessage};
+const Shape kSendMessageBatchInput{kSendMessageBatch};
+const Shape kReceiveMessageInput{kReceiveMessage};
+const Shape kDeleteMessageInput{kDeleteMessage};
+const Shape kDeleteMessageBatchInput{kDeleteMessageBatch};
+const Shape kChangeMessageVisibilityInput{kChangeMessageVisibility};
+const Shape kChangeMessageVisibilityBatchInput{kChangeMessageVisibilityBatch};
+
 Status ReadQueueName(const Members& in, std::string* queue_name) {
   std::string url = in.String("QueueUrl");
   if (url.empty()) return MissingParameter("QueueUrl");
@@ -165,7 +176,7 @@ Status ReadQueueName(const Members& in, std::string* queue_name) {
 }
 
 Result<queue::SendMessageRequest> DecodeSendMessage(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kSendMessage}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kSendMessageInput));
   Members in(input);
   queue::SendMessageRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -174,7 +185,7 @@ Result<queue::SendMessageRequest> DecodeSendMessage(const rapidjson::Value& inpu
 }
 
 Result<queue::SendMessageBatchRequest> DecodeSendMessageBatch(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kSendMessageBatch}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kSendMessageBatchInput));
   Members in(input);
   queue::SendMessageBatchRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -183,7 +194,7 @@ Result<queue::SendMessageBatchRequest> DecodeSendMessageBatch(const rapidjson::V
 }
 
 Result<queue::ReceiveMessageRequest> DecodeReceiveMessage(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kReceiveMessage}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kReceiveMessageInput));
   Members in(input);
   queue::ReceiveMessageRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -206,7 +217,7 @@ Result<queue::ReceiveMessageRequest> DecodeReceiveMessage(const rapidjson::Value
 }
 
 Result<queue::DeleteMessageRequest> DecodeDeleteMessage(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kDeleteMessage}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kDeleteMessageInput));
   Members in(input);
   queue::DeleteMessageRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -215,7 +226,7 @@ Result<queue::DeleteMessageRequest> DecodeDeleteMessage(const rapidjson::Value& 
 }
 
 Result<queue::DeleteMessageBatchRequest> DecodeDeleteMessageBatch(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kDeleteMessageBatch}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kDeleteMessageBatchInput));
   Members in(input);
   queue::DeleteMessageBatchRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -230,7 +241,7 @@ Result<queue::DeleteMessageBatchRequest> DecodeDeleteMessageBatch(const rapidjso
 
 Result<queue::ChangeMessageVisibilityRequest> DecodeChangeMessageVisibility(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kChangeMessageVisibility}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kChangeMessageVisibilityInput));
   Members in(input);
   queue::ChangeMessageVisibilityRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -241,7 +252,7 @@ Result<queue::ChangeMessageVisibilityRequest> DecodeChangeMessageVisibility(
 
 Result<queue::ChangeMessageVisibilityBatchRequest> DecodeChangeMessageVisibilityBatch(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kChangeMessageVisibilityBatch}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kChangeMessageVisibilityBatchInput));
   Members in(input);
   queue::ChangeMessageVisibilityBatchRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));

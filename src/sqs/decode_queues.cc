@@ -1,6 +1,7 @@
 // Decoders of the queue-level operations and message move tasks. Member
 // tables follow botocore's SQS model (data/sqs/2012-11-05/service-2.json),
 // including its spelling: CreateQueue's tags member is lower-case "tags".
+// Query names are the Query-era model's locationNames (botocore 1.29).
 #include "sqs/json_decode.h"
 #include "sqs/json_shape.h"
 
@@ -14,8 +15,8 @@ constexpr MemberSpec kQueueUrlOnly[] = {
 };
 constexpr MemberSpec kCreateQueue[] = {
     {"QueueName", kString, true},
-    {"Attributes", kStringMap},
-    {"tags", kStringMap},
+    {"Attributes", kStringMap, false, nullptr, "Attribute"},
+    {"tags", kStringMap, false, nullptr, "Tag", "Key"},
 };
 constexpr MemberSpec kGetQueueUrl[] = {
     {"QueueName", kString, true},
@@ -28,25 +29,25 @@ constexpr MemberSpec kListQueues[] = {
 };
 constexpr MemberSpec kGetQueueAttributes[] = {
     {"QueueUrl", kString, true},
-    {"AttributeNames", kStringList},
+    {"AttributeNames", kStringList, false, nullptr, "AttributeName"},
 };
 constexpr MemberSpec kSetQueueAttributes[] = {
     {"QueueUrl", kString, true},
-    {"Attributes", kStringMap, true},
+    {"Attributes", kStringMap, true, nullptr, "Attribute"},
 };
 constexpr MemberSpec kTagQueue[] = {
     {"QueueUrl", kString, true},
-    {"Tags", kStringMap, true},
+    {"Tags", kStringMap, true, nullptr, "Tag", "Key"},
 };
 constexpr MemberSpec kUntagQueue[] = {
     {"QueueUrl", kString, true},
-    {"TagKeys", kStringList, true},
+    {"TagKeys", kStringList, true, nullptr, "TagKey"},
 };
 constexpr MemberSpec kAddPermission[] = {
     {"QueueUrl", kString, true},
     {"Label", kString, true},
-    {"AWSAccountIds", kStringList, true},
-    {"Actions", kStringList, true},
+    {"AWSAccountIds", kStringList, true, nullptr, "AWSAccountId"},
+    {"Actions", kStringList, true, nullptr, "ActionName"},
 };
 constexpr MemberSpec kRemovePermission[] = {
     {"QueueUrl", kString, true},
@@ -81,8 +82,25 @@ Result<Request> DecodeQueueUrlOnly(const rapidjson::Value& input) {
 
 }  // namespace
 
+const Shape kCreateQueueInput{kCreateQueue};
+const Shape kGetQueueUrlInput{kGetQueueUrl};
+const Shape kListQueuesInput{kListQueues};
+const Shape kGetQueueAttributesInput{kGetQueueAttributes};
+const Shape kSetQueueAttributesInput{kSetQueueAttributes};
+const Shape kTagQueueInput{kTagQueue};
+const Shape kUntagQueueInput{kUntagQueue};
+const Shape kAddPermissionInput{kAddPermission};
+const Shape kRemovePermissionInput{kRemovePermission};
+const Shape kListDeadLetterSourceQueuesInput{kListDeadLetterSourceQueues};
+const Shape kStartMessageMoveTaskInput{kStartMessageMoveTask};
+const Shape kCancelMessageMoveTaskInput{kCancelMessageMoveTask};
+const Shape kListMessageMoveTasksInput{kListMessageMoveTasks};
+const Shape kDeleteQueueInput{kQueueUrlOnly};
+const Shape kPurgeQueueInput{kQueueUrlOnly};
+const Shape kListQueueTagsInput{kQueueUrlOnly};
+
 Result<queue::CreateQueueRequest> DecodeCreateQueue(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kCreateQueue}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kCreateQueueInput));
   Members in(input);
   queue::CreateQueueRequest request;
   request.queue_name = in.String("QueueName");
@@ -92,14 +110,14 @@ Result<queue::CreateQueueRequest> DecodeCreateQueue(const rapidjson::Value& inpu
 }
 
 Result<queue::GetQueueUrlRequest> DecodeGetQueueUrl(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kGetQueueUrl}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kGetQueueUrlInput));
   queue::GetQueueUrlRequest request;
   request.queue_name = Members(input).String("QueueName");
   return request;
 }
 
 Result<queue::ListQueuesRequest> DecodeListQueues(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kListQueues}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kListQueuesInput));
   Members in(input);
   queue::ListQueuesRequest request;
   request.queue_name_prefix = in.String("QueueNamePrefix");
@@ -121,7 +139,7 @@ Result<queue::ListQueueTagsRequest> DecodeListQueueTags(const rapidjson::Value& 
 }
 
 Result<queue::GetQueueAttributesRequest> DecodeGetQueueAttributes(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kGetQueueAttributes}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kGetQueueAttributesInput));
   Members in(input);
   queue::GetQueueAttributesRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -130,7 +148,7 @@ Result<queue::GetQueueAttributesRequest> DecodeGetQueueAttributes(const rapidjso
 }
 
 Result<queue::SetQueueAttributesRequest> DecodeSetQueueAttributes(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kSetQueueAttributes}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kSetQueueAttributesInput));
   Members in(input);
   queue::SetQueueAttributesRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -139,7 +157,7 @@ Result<queue::SetQueueAttributesRequest> DecodeSetQueueAttributes(const rapidjso
 }
 
 Result<queue::TagQueueRequest> DecodeTagQueue(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kTagQueue}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kTagQueueInput));
   Members in(input);
   queue::TagQueueRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -148,7 +166,7 @@ Result<queue::TagQueueRequest> DecodeTagQueue(const rapidjson::Value& input) {
 }
 
 Result<queue::UntagQueueRequest> DecodeUntagQueue(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kUntagQueue}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kUntagQueueInput));
   Members in(input);
   queue::UntagQueueRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -157,7 +175,7 @@ Result<queue::UntagQueueRequest> DecodeUntagQueue(const rapidjson::Value& input)
 }
 
 Result<queue::AddPermissionRequest> DecodeAddPermission(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kAddPermission}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kAddPermissionInput));
   Members in(input);
   queue::AddPermissionRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -168,7 +186,7 @@ Result<queue::AddPermissionRequest> DecodeAddPermission(const rapidjson::Value& 
 }
 
 Result<queue::RemovePermissionRequest> DecodeRemovePermission(const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kRemovePermission}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kRemovePermissionInput));
   Members in(input);
   queue::RemovePermissionRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -178,7 +196,7 @@ Result<queue::RemovePermissionRequest> DecodeRemovePermission(const rapidjson::V
 
 Result<queue::ListDeadLetterSourceQueuesRequest> DecodeListDeadLetterSourceQueues(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kListDeadLetterSourceQueues}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kListDeadLetterSourceQueuesInput));
   Members in(input);
   queue::ListDeadLetterSourceQueuesRequest request;
   SLUICE_RETURN_IF_ERROR(ReadQueueName(in, &request.queue_name));
@@ -189,7 +207,7 @@ Result<queue::ListDeadLetterSourceQueuesRequest> DecodeListDeadLetterSourceQueue
 
 Result<queue::StartMessageMoveTaskRequest> DecodeStartMessageMoveTask(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kStartMessageMoveTask}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kStartMessageMoveTaskInput));
   Members in(input);
   queue::StartMessageMoveTaskRequest request;
   request.source_arn = in.String("SourceArn");
@@ -200,7 +218,7 @@ Result<queue::StartMessageMoveTaskRequest> DecodeStartMessageMoveTask(
 
 Result<queue::CancelMessageMoveTaskRequest> DecodeCancelMessageMoveTask(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kCancelMessageMoveTask}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kCancelMessageMoveTaskInput));
   queue::CancelMessageMoveTaskRequest request;
   request.task_handle = Members(input).String("TaskHandle");
   return request;
@@ -208,7 +226,7 @@ Result<queue::CancelMessageMoveTaskRequest> DecodeCancelMessageMoveTask(
 
 Result<queue::ListMessageMoveTasksRequest> DecodeListMessageMoveTasks(
     const rapidjson::Value& input) {
-  SLUICE_RETURN_IF_ERROR(CheckShape(input, Shape{kListMessageMoveTasks}));
+  SLUICE_RETURN_IF_ERROR(CheckShape(input, kListMessageMoveTasksInput));
   Members in(input);
   queue::ListMessageMoveTasksRequest request;
   request.source_arn = in.String("SourceArn");

@@ -8,7 +8,9 @@
 // Error.Code and keeps the shape name as Error.QueryErrorCode, from which it
 // picks the modeled exception class (client.exceptions.QueueDoesNotExist).
 // So both must match real SQS for `except` clauses and Error.Code checks to
-// behave as they do against AWS.
+// behave as they do against AWS. The Query protocol's XML errors
+// (EncodeXmlError) carry the same query code as <Code>, the fault side as
+// <Type> and the same HTTP status.
 //
 // Sources: the Query-era SQS model (aws/aws-sdk-go,
 // models/apis/sqs/2012-11-05/api-2.json: "error": {code, httpStatusCode});
@@ -22,6 +24,8 @@
 #include "sluice/sqs/errors.h"
 
 #include "sqs/json_encode.h"
+#include "sqs/query_encode.h"
+#include "sqs/xml_writer.h"
 
 namespace sluice::sqs {
 namespace {
@@ -37,6 +41,7 @@ struct ErrorRow {
   const char* query_code;  // "" : no x-amzn-query-error header
   bool sender_fault;
   const char* default_message;  // used when the Status has none
+  const char* xml_code = nullptr;  // the Query protocol's Code when query_code is ""
 };
 
 // clang-format off
@@ -46,7 +51,7 @@ constexpr ErrorRow kErrors[] = {
   {Code::kMissingParameter, 400, kSqs, "MissingRequiredParameterException", "MissingParameter", true,
    "A required parameter is missing."},
   {Code::kMalformedRequest, 400, kCoral, "SerializationException", "", true,
-   "The request body could not be parsed as JSON."},
+   "The request body could not be parsed as JSON.", "MalformedQueryString"},
   {Code::kUnknownOperation, 400, kCoral, "UnknownOperationException", "InvalidAction", true,
    "The action or operation requested is invalid."},
   {Code::kInvalidAttributeName, 400, kSqs, "InvalidAttributeName", "InvalidAttributeName", true,
@@ -121,6 +126,9 @@ WireError ToWireError(const Status& status) {
   error.sender_fault = row.sender_fault;
   error.message = status.message().empty() ? row.default_message : status.message();
   error.type_namespace = row.type_namespace;
+  error.xml_code = *row.query_code != '\0' ? row.query_code
+                   : row.xml_code != nullptr ? row.xml_code
+                                             : row.type;
   return error;
 }
 
@@ -135,6 +143,23 @@ std::string EncodeJsonError(const WireError& error) {
   WriteKey(writer, "message");
   WriteString(writer, error.message);
   writer.EndObject();
+  return out;
+}
+
+std::string EncodeXmlError(const WireError& error, std::string_view request_id) {
+  std::string out;
+  out.reserve(256 + error.message.size());
+  XmlWriter xml(&out);
+  xml.Declaration();
+  xml.Start("ErrorResponse", kSqsXmlNamespace);
+  xml.Start("Error");
+  xml.Element("Type", error.sender_fault ? "Sender" : "Receiver");
+  xml.Element("Code", error.xml_code);
+  xml.Element("Message", error.message);
+  xml.EmptyElement("Detail");
+  xml.End();
+  xml.Element("RequestId", request_id);
+  xml.End();
   return out;
 }
 

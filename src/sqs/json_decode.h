@@ -1,11 +1,13 @@
-// The JSON protocol's request decoders: one per SQS operation, each turning
-// the operation's input object (AWS JSON 1.0, as botocore serializes it) into
-// the engine's typed request. Every decoder first runs CheckShape() with the
-// operation's member table (json_shape.h), then reads typed values, resolves
-// QueueUrl to a queue name and decodes base64 blobs. SQS semantics (value
-// ranges, batch entry counts and ids, attribute names and types, empty
-// bodies) are the engine's: it enforces them for every caller, not only this
-// codec.
+// The request decoders: one per SQS operation, each turning the operation's
+// input tree into the engine's typed request. The tree has the JSON
+// protocol's form (AWS JSON 1.0, as botocore serializes it): the JSON codec
+// parses it from the body; the Query codec builds the same tree from form
+// parameters (query_decode.h). Every decoder first runs CheckShape() with the
+// operation's input shape (below; json_shape.h), then reads typed values,
+// resolves QueueUrl to a queue name and decodes base64 blobs. SQS semantics
+// (value ranges, batch entry counts and ids, attribute names and types, empty
+// bodies) are the engine's: it enforces them for every caller, not only these
+// codecs.
 //
 // Errors: a Status with kMalformedRequest, kMissingParameter,
 // kInvalidParameterValue (wrong JSON type, bad base64), kQueueDoesNotExist
@@ -59,6 +61,33 @@ Result<queue::CancelMessageMoveTaskRequest> DecodeCancelMessageMoveTask(
     const rapidjson::Value& input);
 Result<queue::ListMessageMoveTasksRequest> DecodeListMessageMoveTasks(
     const rapidjson::Value& input);
+
+// Each operation's input shape, as its decoder checks it. The action table
+// names them too: the Query codec builds its input tree from them.
+struct Shape;
+extern const Shape kCreateQueueInput;
+extern const Shape kGetQueueUrlInput;
+extern const Shape kListQueuesInput;
+extern const Shape kDeleteQueueInput;
+extern const Shape kPurgeQueueInput;
+extern const Shape kGetQueueAttributesInput;
+extern const Shape kSetQueueAttributesInput;
+extern const Shape kTagQueueInput;
+extern const Shape kUntagQueueInput;
+extern const Shape kListQueueTagsInput;
+extern const Shape kAddPermissionInput;
+extern const Shape kRemovePermissionInput;
+extern const Shape kListDeadLetterSourceQueuesInput;
+extern const Shape kSendMessageInput;
+extern const Shape kSendMessageBatchInput;
+extern const Shape kReceiveMessageInput;
+extern const Shape kDeleteMessageInput;
+extern const Shape kDeleteMessageBatchInput;
+extern const Shape kChangeMessageVisibilityInput;
+extern const Shape kChangeMessageVisibilityBatchInput;
+extern const Shape kStartMessageMoveTaskInput;
+extern const Shape kCancelMessageMoveTaskInput;
+extern const Shape kListMessageMoveTasksInput;
 
 // Shared by the decoders.
 class Members;

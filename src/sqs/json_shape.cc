@@ -20,6 +20,10 @@ const char* Expected(WireType type) {
   return "a valid value";
 }
 
+std::string_view DisplayName(const MemberSpec& spec, Naming naming) {
+  return naming == Naming::kQuery ? QueryName(spec) : spec.name;
+}
+
 Status WrongType(std::string_view path, std::string_view name, WireType type) {
   std::string message = "Value for parameter ";
   message.append(path).append(name).append(" is invalid. Reason: must be ");
@@ -48,11 +52,13 @@ const rapidjson::Value* FindMember(const rapidjson::Value& object, std::string_v
   return &it->value;
 }
 
-Status CheckMember(const rapidjson::Value& value, const MemberSpec& spec, std::string_view path) {
+Status CheckMember(const rapidjson::Value& value, const MemberSpec& spec, std::string_view path,
+                   Naming naming) {
+  const std::string_view name = DisplayName(spec, naming);
   switch (spec.type) {
     case WireType::kString:
     case WireType::kBlob:
-      if (!value.IsString()) return WrongType(path, spec.name, spec.type);
+      if (!value.IsString()) return WrongType(path, name, spec.type);
       return Status::Ok();
     case WireType::kInteger:
       if (value.IsInt()) return Status::Ok();
@@ -61,43 +67,49 @@ Status CheckMember(const rapidjson::Value& value, const MemberSpec& spec, std::s
         std::string shown = value.IsInt64() ? std::to_string(value.GetInt64())
                                             : std::to_string(value.GetUint64());
         std::string message = "Value " + shown + " for parameter ";
-        message.append(path).append(spec.name).append(" is invalid. Reason: out of range.");
+        message.append(path).append(name).append(" is invalid. Reason: out of range.");
         return Status(Code::kInvalidParameterValue, std::move(message));
       }
-      return WrongType(path, spec.name, spec.type);
+      return WrongType(path, name, spec.type);
     case WireType::kStringList:
-      if (!value.IsArray() || !AllStrings(value)) return WrongType(path, spec.name, spec.type);
+      if (!value.IsArray() || !AllStrings(value)) return WrongType(path, name, spec.type);
       return Status::Ok();
     case WireType::kStringMap:
       if (!value.IsObject() || !AllStringValues(value)) {
-        return WrongType(path, spec.name, spec.type);
+        return WrongType(path, name, spec.type);
       }
       return Status::Ok();
     case WireType::kStructList: {
-      if (!value.IsArray()) return WrongType(path, spec.name, spec.type);
+      if (!value.IsArray()) return WrongType(path, name, spec.type);
       int index = 0;
       for (const auto& element : value.GetArray()) {
         ++index;  // SQS numbers batch entries from 1
-        if (!element.IsObject()) return WrongType(path, spec.name, spec.type);
+        if (!element.IsObject()) return WrongType(path, name, spec.type);
         std::string nested(path);
-        nested.append(spec.name).append(".").append(std::to_string(index)).append(".");
-        SLUICE_RETURN_IF_ERROR(CheckShape(element, *spec.element, nested));
+        nested.append(name).append(".").append(std::to_string(index)).append(".");
+        SLUICE_RETURN_IF_ERROR(CheckShape(element, *spec.element, nested, naming));
       }
       return Status::Ok();
     }
     case WireType::kStructMap: {
-      if (!value.IsObject()) return WrongType(path, spec.name, spec.type);
+      if (!value.IsObject()) return WrongType(path, name, spec.type);
+      int index = 0;
       for (const auto& member : value.GetObject()) {
-        if (!member.value.IsObject()) return WrongType(path, spec.name, spec.type);
+        ++index;
+        if (!member.value.IsObject()) return WrongType(path, name, spec.type);
         std::string nested(path);
-        nested.append(spec.name).append(".");
-        nested.append(member.name.GetString(), member.name.GetStringLength()).append(".");
-        SLUICE_RETURN_IF_ERROR(CheckShape(member.value, *spec.element, nested));
+        nested.append(name).append(".");
+        if (naming == Naming::kQuery) {
+          nested.append(std::to_string(index)).append(".Value.");
+        } else {
+          nested.append(member.name.GetString(), member.name.GetStringLength()).append(".");
+        }
+        SLUICE_RETURN_IF_ERROR(CheckShape(member.value, *spec.element, nested, naming));
       }
       return Status::Ok();
     }
   }
-  return WrongType(path, spec.name, spec.type);
+  return WrongType(path, name, spec.type);
 }
 
 }  // namespace
@@ -108,17 +120,20 @@ Status MissingParameter(std::string_view name) {
   return Status(Code::kMissingParameter, std::move(message));
 }
 
-Status CheckShape(const rapidjson::Value& input, const Shape& shape, std::string_view path) {
+Status CheckShape(const rapidjson::Value& input, const Shape& shape, std::string_view path,
+                  Naming naming) {
   if (!input.IsObject()) {
     return Status(Code::kMalformedRequest, "The request body must be a JSON object.");
   }
   for (const MemberSpec& spec : shape.members) {
     const rapidjson::Value* value = FindMember(input, spec.name);
     if (value == nullptr) {
-      if (spec.required) return MissingParameter(std::string(path) + std::string(spec.name));
+      if (spec.required) {
+        return MissingParameter(std::string(path) + std::string(DisplayName(spec, naming)));
+      }
       continue;
     }
-    SLUICE_RETURN_IF_ERROR(CheckMember(*value, spec, path));
+    SLUICE_RETURN_IF_ERROR(CheckMember(*value, spec, path, naming));
   }
   return Status::Ok();
 }

@@ -1,8 +1,11 @@
-// Input shapes of the JSON protocol, as data. Each action's request is a
+// Input shapes of the SQS operations, as data. Each action's request is a
 // Shape: a list of members with a wire type and a required flag, taken from
-// botocore's SQS model. CheckShape() validates a decoded JSON object against
-// it once, generically, before any action-specific code reads it; after that
-// the readers below (Members) may assume every present member has its type.
+// botocore's SQS model. Both protocols decode into one input tree in the JSON
+// protocol's form (a rapidjson object): the JSON codec parses it from the
+// body, the Query codec builds it from form parameters, using the members'
+// Query names below (query_decode.h). CheckShape() validates that tree once,
+// generically, before any action-specific code reads it; after that the
+// readers below (Members) may assume every present member has its type.
 //
 // Rules for AWS JSON 1.0 input:
 //   - the input must be a JSON object                     -> kMalformedRequest
@@ -47,15 +50,36 @@ struct MemberSpec {
   WireType type;
   bool required = false;
   const Shape* element = nullptr;  // kStructList / kStructMap only
+  // The Query protocol's name when it differs (the model's locationName):
+  // lists and maps are flattened under it, "Attribute.1.Name" for
+  // Attributes, "SendMessageBatchRequestEntry.1.Id" for Entries.
+  std::string_view query_name = {};
+  // The Query name of a map entry's key: "Name" (attributes), "Key" (tags).
+  // Its value is always "Value".
+  std::string_view query_key = "Name";
 };
+
+// Which protocol's member names error messages use.
+enum class Naming {
+  kJson,   // "Entries.2.Id", "MessageAttributes.color.DataType"
+  kQuery,  // "SendMessageBatchRequestEntry.2.Id", "MessageAttribute.1.Value.DataType"
+};
+
+// The member's name on the Query protocol's wire.
+inline std::string_view QueryName(const MemberSpec& spec) {
+  return spec.query_name.empty() ? spec.name : spec.query_name;
+}
 
 struct Shape {
   std::span<const MemberSpec> members;
 };
 
 // Validates `input` against `shape` (recursively for struct lists and maps).
-// `path` prefixes member names in messages ("Entries.2." for nested entries).
-Status CheckShape(const rapidjson::Value& input, const Shape& shape, std::string_view path = {});
+// `path` prefixes member names in messages ("Entries.2." for nested entries);
+// `naming` picks the protocol whose names they use. Under kQuery, entries of
+// a struct map are numbered by position, as the Query codec built them.
+Status CheckShape(const rapidjson::Value& input, const Shape& shape, std::string_view path = {},
+                  Naming naming = Naming::kJson);
 
 // Typed read access to an object that passed CheckShape. Absent and null
 // members read as empty / nullopt.

@@ -66,9 +66,11 @@ void Worker::Receive() {
 void Worker::OnReceived(Result<std::vector<ReceivedEvent>> received) {
   if (!received.ok()) {
     RecordFailure(fmt::format("cannot receive from {}: {}", config_.queue, received.status().message()));
+    receive_error_ = last_error_;
     BackOff();
     return;
   }
+  receive_error_.clear();
   if (received->empty()) {
     if (config_.wait_seconds == 0 && !stop_requested_) {
       state_ = State::kPausing;
@@ -201,6 +203,7 @@ WorkerStatus Worker::status() const {
   status.failed = failed_;
   status.last_error = last_error_;
   status.last_error_at_ms = last_error_at_ms_;
+  status.receive_error = receive_error_;
   return status;
 }
 

@@ -242,3 +242,32 @@ class RestartTest(SinkCommands, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@requires_process("deletes a default queue")
+class ReadinessTest(SinkCommands, unittest.TestCase):
+
+    def test_ready_reports_a_worker_that_cannot_receive(self):
+        self.server = Server()
+        self.addCleanup(self.server.cleanup)
+        self.server.start()
+        status, _, body = self.server.raw_request("GET", "/health/ready")
+        self.assertEqual((status, json.loads(body)), (200, {"status": "ready"}))
+        sqs = self.server.client()
+        url = sqs.get_queue_url(QueueName="payment-events")["QueueUrl"]
+        sqs.delete_queue(QueueUrl=url)
+
+        def not_ready():
+            status, _, body = self.server.raw_request("GET", "/health/ready")
+            return (status, json.loads(body)) if status == 503 else None
+        status, body = wait_until(not_ready, timeout=30, message="/health/ready turns 503")
+        self.assertEqual(body["status"], "not ready")
+        self.assertIn("payment-archiver", body["reason"])
+        self.assertIn("payment-events", body["reason"])
+        # Liveness is another matter: the process serves.
+        self.assertEqual(self.server.raw_request("GET", "/health/live")[0], 200)
+        # The queue comes back: the worker recovers on its own.
+        sqs.create_queue(QueueName="payment-events")
+        wait_until(lambda: self.server.raw_request("GET", "/health/ready")[0] == 200, timeout=30,
+                   message="ready again")
+        self.server.stop()

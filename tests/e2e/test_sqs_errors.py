@@ -92,21 +92,6 @@ class MalformedRequestTest(ErrorTestCase):
         self.assertEqual(self.queue_names(), before)
 
     @requires_process()
-    def test_query_protocol_is_refused_clearly_until_it_is_served(self):
-        # Older SDKs send form-encoded Action=...: a clear SQS-shaped error, no change.
-        before = self.queue_names()
-        status, headers, body = self.server.raw_request(
-            "POST", "/", body=b"Action=CreateQueue&QueueName=" + unique_name("qp").encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-        self.assertEqual(status, 400, body[:300])
-        error = json.loads(body)
-        self.assertEqual(error["__type"], "com.amazonaws.sqs#UnsupportedOperation")
-        self.assertIn("Query protocol", error["message"])
-        self.assertEqual(headers.get("x-amzn-query-error"),
-                         "AWS.SimpleQueueService.UnsupportedOperation;Sender")
-        self.assertEqual(self.queue_names(), before)
-
-    @requires_process()
     def test_unknown_path_gets_valid_json_even_with_quotes(self):
         status, headers, body = self.server.raw_request("GET", '/no/"such"/path')
         self.assertEqual(status, 404)

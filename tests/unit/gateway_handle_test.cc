@@ -15,10 +15,10 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
-#include "gateway/iso8601.h"
 #include "gateway_test_util.h"
 #include "sluice/queue/engine_host.h"
 #include "sluice/storage/storage_thread.h"
+#include "sluice/time_format.h"
 #include "storage_test_util.h"
 
 namespace sluice::gateway {

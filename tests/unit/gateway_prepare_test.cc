@@ -12,6 +12,7 @@
 #include "gateway/token_bucket.h"
 #include "gateway_test_util.h"
 #include "sluice/clock.h"
+#include "sluice/time_format.h"
 
 namespace sluice::gateway {
 namespace {

@@ -20,9 +20,9 @@
 //   enc({'AWSTraceHeader': ('String', kTrace)})     # kTraceMd5
 //   hashlib.md5('hello world'.encode()).hexdigest() # kHelloWorldMd5
 //   hashlib.md5('héllo ☃ 😀'.encode()).hexdigest()  # kUnicodeMd5
-#include "queue/md5.h"
 #include "queue/message_attributes.h"
 #include "queue_test_env.h"
+#include "sluice/md5.h"
 
 namespace sluice::queue::testing {
 namespace {

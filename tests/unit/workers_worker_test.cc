@@ -170,6 +170,8 @@ TEST_F(WorkerTest, ReceiveErrorBacksOffAndStopEndsTheBackoff) {
   worker->Start();
   queue_.Fail(Status(Code::kQueueDoesNotExist, "The specified queue does not exist."));
   EXPECT_EQ(worker->status().state, "backing off");
+  EXPECT_EQ(worker->status().receive_error,
+            "cannot receive from payment-events: The specified queue does not exist.");
   EXPECT_EQ(queue_.receives, 1);
   bool stopped = false;
   worker->Stop([&] { stopped = true; });
@@ -206,6 +208,25 @@ TEST_F(WorkerTest, KeyTemplates) {
   EXPECT_EQ(ExpandKeyTemplate("raw/dt=${date}/${uuid}.json", 1'768'521'599'999, "U", "M"),
             "raw/dt=2026-01-15/U.json");
   EXPECT_EQ(ExpandKeyTemplate("raw/dt=${date}/${message_id}", 1'768'521'600'000, "U", "M"), "raw/dt=2026-01-16/M");
+}
+
+}  // namespace
+}  // namespace sluice::workers
+
+namespace sluice::workers {
+namespace {
+
+TEST_F(WorkerTest, AGoodReceiveClearsTheReceiveError) {
+  auto worker = MakeWorker();
+  worker->Start();
+  queue_.Fail(Status(Code::kStorageFailed, "disk gone"));
+  EXPECT_FALSE(worker->status().receive_error.empty());
+  uv_run(&loop_, UV_RUN_DEFAULT);  // the backoff timer fires once: a new receive is pending
+  ASSERT_EQ(queue_.receives, 2);
+  queue_.Deliver({{"m1", "r1", "not json"}});  // a bad message is not a receive error
+  EXPECT_EQ(worker->status().receive_error, "");
+  EXPECT_EQ(worker->status().failed, 2u);
+  StopAndDrain(*worker);
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
-// The SQS action table. Every operation is one row: its name, a decoder from
-// the JSON protocol's input object to a typed queue::*Request, and the engine
-// method it calls. Generic checks (JSON shape, member types, required
+// The SQS action table. Every operation is one row: its name, its input
+// shape, a decoder from the input tree to a typed queue::*Request, and the
+// engine method it calls. Generic checks (shape, member types, required
 // members, queue URL -> queue name) run in the decoder before any engine code.
-// The JSON protocol (AWS JSON 1.0) is a codec at the edge; the Query protocol
-// will be another codec over the same Calls.
+// Two codecs at the edge share the rows and the Calls: the JSON protocol
+// (AWS JSON 1.0: DecodeJsonBody, Call::EncodeJson) and the Query protocol
+// (form parameters in, XML out: DecodeQueryRequest, Call::EncodeXml).
 //
 // Ownership: a Call owns its decoded request and, after Run(), its result.
 // Errors: Decode returns a Status (mapped to the wire by errors.h); Run stores
@@ -31,6 +32,9 @@ struct EncodeContext {
   // are base_url + "/" + account_id + "/" + name.
   std::string base_url;
   std::string account_id = "000000000000";
+  // The response's request id (x-amzn-requestid; the Query protocol's
+  // <RequestId> element).
+  std::string request_id;
 };
 
 // A ReceiveMessage that found nothing and may wait (long polling).
@@ -56,6 +60,10 @@ class Call {
   // Loop thread, after Run() returned OK: the JSON response body.
   virtual std::string EncodeJson(const EncodeContext& context) const = 0;
 
+  // Loop thread, after Run() returned OK: the Query protocol's XML response
+  // (<ActionResponse> with its result and request id).
+  virtual std::string EncodeXml(const EncodeContext& context) const = 0;
+
   // Set after a successful Run of a ReceiveMessage that returned no messages
   // and whose wait time is > 0; nullptr otherwise.
   virtual const LongPoll* long_poll() const { return nullptr; }
@@ -67,9 +75,12 @@ class Call {
 
 using DecodeFn = Result<std::unique_ptr<Call>> (*)(const rapidjson::Value& input);
 
+struct Shape;  // src/sqs/json_shape.h
+
 struct Action {
   std::string_view name;  // "SendMessage"
-  DecodeFn decode;
+  const Shape* input;     // the members `decode` reads, with their Query names
+  DecodeFn decode;        // checks `input` against the shape, then reads it
 };
 
 // The action named `name` (case-sensitive, as in X-Amz-Target), or nullptr.
@@ -82,6 +93,18 @@ const std::vector<Action>& AllActions();
 // empty body reads as {}. Errors: kMalformedRequest for text that is not
 // (UTF-8) JSON or not an object; otherwise the decoder's Status.
 Result<std::unique_ptr<Call>> DecodeJsonBody(const Action& action, std::string_view body);
+
+// Decodes a Query protocol request: form parameters from the URL's query
+// string and (for POST) the form-encoded body, "Action" naming the row. The
+// queue URL comes from QueueUrl or, without one, from `path` when it names a
+// queue ("/000000000000/my-queue", as the Java SDK v1 sends it).
+// Errors: kMalformedRequest (bad percent-encoding, not UTF-8),
+// kMissingParameter (no Action), kUnknownOperation (no such action);
+// otherwise the shape check's and the decoder's Status, naming parameters as
+// the Query protocol does ("SendMessageBatchRequestEntry.2.Id").
+Result<std::unique_ptr<Call>> DecodeQueryRequest(std::string_view query_string,
+                                                 std::string_view form_body,
+                                                 std::string_view path);
 
 // "http://host:4566/000000000000/my-queue" (any host, optional trailing
 // slash) -> "my-queue". Scheme, host, port and account are not checked.

@@ -1,11 +1,13 @@
 // Maps a Status to SQS's wire error: the JSON protocol's __type, the
-// awsQueryCompatible x-amzn-query-error code, the fault side and the HTTP
-// status. The one place where sluice::Code meets SQS error names.
+// awsQueryCompatible x-amzn-query-error code (which is also the Query
+// protocol's <Code>), the fault side and the HTTP status. The one place where
+// sluice::Code meets SQS error names.
 //
 // Threads: any (pure functions).
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "sluice/status.h"
 
@@ -21,12 +23,22 @@ struct WireError {
   // framework-level ones (unparseable body, unknown X-Amz-Target, internal
   // failures) in com.amazon.coral.service, as AWS JSON services answer them.
   std::string type_namespace = "com.amazonaws.sqs";
+  // The Query protocol's <Error><Code>: the query code, or for errors that
+  // have none in the JSON protocol, the Query protocol's own name
+  // ("MalformedQueryString").
+  std::string xml_code;
 };
 
 WireError ToWireError(const Status& status);
 
 // {"__type":"com.amazonaws.sqs#...","message":"..."}
 std::string EncodeJsonError(const WireError& error);
+
+// The Query protocol's error body:
+// <?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/">
+// <Error><Type>Sender|Receiver</Type><Code>...</Code><Message>...</Message><Detail/></Error>
+// <RequestId>...</RequestId></ErrorResponse>
+std::string EncodeXmlError(const WireError& error, std::string_view request_id);
 
 // The x-amzn-query-error header value: "<query_code>;Sender" or ";Receiver".
 // Empty when the error has no query code: then send no such header (botocore

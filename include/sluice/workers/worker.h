@@ -76,6 +76,10 @@ struct WorkerStatus {
   uint64_t failed = 0;
   std::string last_error;  // empty: none
   int64_t last_error_at_ms = 0;
+  // Why the worker cannot do its job right now ("" when it can): its last
+  // receive failed (the queue is gone, storage failed). Bad messages and
+  // sink errors for one object do not count: they are per message.
+  std::string receive_error;
 };
 
 // Checks an object key template: only ${date}, ${uuid} and ${message_id}
@@ -135,6 +139,7 @@ class Worker {
   uint64_t failed_ = 0;
   std::string last_error_;
   int64_t last_error_at_ms_ = 0;
+  std::string receive_error_;  // set by a failed receive, cleared by a good one
 };
 
 }  // namespace sluice::workers

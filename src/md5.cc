@@ -1,10 +1,10 @@
-#include "sink/md5.h"
+#include "sluice/md5.h"
 
 #include <openssl/evp.h>
 
 #include <new>
 
-namespace sluice::sink {
+namespace sluice {
 
 Md5::Md5() : context_(EVP_MD_CTX_new()) {
   if (context_ == nullptr) throw std::bad_alloc();
@@ -30,4 +30,10 @@ std::string Md5::HexDigest() {
   return hex;
 }
 
-}  // namespace sluice::sink
+std::string Md5Hex(std::string_view bytes) {
+  Md5 md5;
+  md5.Update(bytes);
+  return md5.HexDigest();
+}
+
+}  // namespace sluice

@@ -1,11 +1,13 @@
-#include "queue/sql.h"
+#include "sluice/storage/statement_cache.h"
 
 #include <string>
 
-namespace sluice::queue {
+namespace sluice::storage {
+namespace {
 
-Status SqliteError(sqlite3* db, int rc, const char* what) {
-  std::string message = std::string(what) + ": " + sqlite3_errstr(rc);
+// kStorageFailed with SQLite's message for the connection's last error.
+Status SqliteError(sqlite3* db, int rc, std::string_view context, const char* what) {
+  std::string message = std::string(context) + what + ": " + sqlite3_errstr(rc);
   if (db != nullptr && sqlite3_errcode(db) == rc) {
     message += " (";
     message += sqlite3_errmsg(db);
@@ -14,14 +16,24 @@ Status SqliteError(sqlite3* db, int rc, const char* what) {
   return Status(Code::kStorageFailed, std::move(message));
 }
 
-Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, Status status)
-    : db_(db), stmt_(stmt), status_(std::move(status)) {}
+// data() of an empty view may be null, which SQLite would store as NULL: a
+// zero-length text or blob must still be one.
+const char* NonNullData(std::string_view value) {
+  static const char kEmpty[1] = {0};
+  return value.empty() ? kEmpty : value.data();
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, Status status, std::string_view error_context)
+    : db_(db), stmt_(stmt), status_(std::move(status)), error_context_(error_context) {}
 
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_),
       stmt_(other.stmt_),
       next_parameter_(other.next_parameter_),
-      status_(std::move(other.status_)) {
+      status_(std::move(other.status_)),
+      error_context_(other.error_context_) {
   other.stmt_ = nullptr;
 }
 
@@ -35,7 +47,7 @@ Statement::~Statement() {
 }
 
 void Statement::Fail(int rc, const char* what) {
-  if (status_.ok()) status_ = SqliteError(db_, rc, what);
+  if (status_.ok()) status_ = SqliteError(db_, rc, error_context_, what);
 }
 
 Statement& Statement::BindInt(int64_t value) {
@@ -47,7 +59,7 @@ Statement& Statement::BindInt(int64_t value) {
 
 Statement& Statement::BindText(std::string_view value) {
   if (!ok()) return *this;
-  int rc = sqlite3_bind_text64(stmt_, next_parameter_++, value.data(), value.size(),
+  int rc = sqlite3_bind_text64(stmt_, next_parameter_++, NonNullData(value), value.size(),
                                SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) Fail(rc, "bind");
   return *this;
@@ -55,11 +67,8 @@ Statement& Statement::BindText(std::string_view value) {
 
 Statement& Statement::BindBlob(std::string_view value) {
   if (!ok()) return *this;
-  // A zero-length blob must still be a blob, not NULL: data() of an empty
-  // view may be null, which SQLite would store as NULL.
-  static const char kEmpty[1] = {0};
-  const char* data = value.empty() ? kEmpty : value.data();
-  int rc = sqlite3_bind_blob64(stmt_, next_parameter_++, data, value.size(), SQLITE_TRANSIENT);
+  int rc = sqlite3_bind_blob64(stmt_, next_parameter_++, NonNullData(value), value.size(),
+                               SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) Fail(rc, "bind");
   return *this;
 }
@@ -113,21 +122,24 @@ std::string_view Statement::Blob(int column) const {
                           static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Database::~Database() {
+StatementCache::StatementCache(sqlite3* db, std::string error_context)
+    : db_(db), error_context_(std::move(error_context)) {}
+
+StatementCache::~StatementCache() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
 }
 
-Statement Database::Prepare(const char* sql) {
+Statement StatementCache::Prepare(const char* sql) {
   auto it = statements_.find(sql);
-  if (it != statements_.end()) return Statement(db_, it->second, Status::Ok());
+  if (it != statements_.end()) return Statement(db_, it->second, Status::Ok(), error_context_);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
-    return Statement(db_, nullptr, SqliteError(db_, rc, "prepare"));
+    return Statement(db_, nullptr, SqliteError(db_, rc, error_context_, "prepare"), error_context_);
   }
   statements_.emplace(sql, stmt);
-  return Statement(db_, stmt, Status::Ok());
+  return Statement(db_, stmt, Status::Ok(), error_context_);
 }
 
-}  // namespace sluice::queue
+}  // namespace sluice::storage

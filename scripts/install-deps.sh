@@ -7,6 +7,9 @@ packages=(
   libuv1-dev node-llhttp rapidjson-dev libsqlite3-dev libsodium-dev libssl-dev
   libfmt-dev libspdlog-dev libcli11-dev googletest libgtest-dev
   curl
+  # The SQS Query protocol's end-to-end tests drive Debian's own SDKs, which
+  # predate SQS's JSON protocol: /usr/bin/python3's boto3 and /usr/bin/aws.
+  python3-boto3 awscli
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -45,12 +45,6 @@
 namespace sluice::server {
 namespace {
 
-bool IsQueryProtocol(const http::Request& request) {
-  const std::string* type = request.FindHeader("content-type");
-  return request.method == "POST" && type != nullptr &&
-         type->find("application/x-www-form-urlencoded") != std::string::npos;
-}
-
 // Workers write through the sink like any other client.
 class SinkObjectWriter final : public workers::ObjectSink {
  public:
@@ -155,13 +149,6 @@ void ServerProcess::Handle(http::Exchange& exchange) {
   if (gateway_->Handle(exchange)) return;
   if (SqsService::Accepts(request)) {
     sqs_->Handle(exchange);
-    return;
-  }
-  if (IsQueryProtocol(request)) {
-    exchange.Respond(SqsErrorResponse(Status(
-        Code::kUnsupportedOperation,
-        "The SQS Query protocol (form-encoded Action=...) is not supported yet; use an SDK that speaks "
-        "AWS JSON 1.0 (boto3 >= 1.34.90, aws CLI >= 1.32.90).")));
     return;
   }
   exchange.Respond(

@@ -115,10 +115,6 @@ http::Response SqsErrorResponse(const Status& status) {
   return ErrorResponse(Protocol::kJson, status, NewRequestId());
 }
 
-http::Response SqsXmlErrorResponse(const Status& status) {
-  return ErrorResponse(Protocol::kQuery, status, NewRequestId());
-}
-
 SqsService::SqsService(storage::StorageThread& storage, queue::EngineHost& engine, LongPollRegistry& long_polls,
                        const Clock& clock, std::string account_id, std::string default_host)
     : storage_(storage),

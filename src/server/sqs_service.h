@@ -64,7 +64,5 @@ class SqsService {
 
 // The response for a Status in SQS's JSON error shape.
 http::Response SqsErrorResponse(const Status& status);
-// The response for a Status in the Query protocol's XML error shape.
-http::Response SqsXmlErrorResponse(const Status& status);
 
 }  // namespace sluice::server

@@ -15,20 +15,24 @@ int HexValue(char c) {
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
   std::string decoded;
   decoded.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int high = HexValue(text[i + 1]);
-      int low = HexValue(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      decoded.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
+  size_t i = 0;
+  while (i < text.size()) {
+    // Copy the run up to the next escape (or '+') at once: most values have none.
+    size_t special = i;
+    while (special < text.size() && text[special] != '%' && !(plus_is_space && text[special] == '+')) ++special;
+    decoded.append(text.substr(i, special - i));
+    if (special == text.size()) break;
+    if (text[special] == '+') {
       decoded.push_back(' ');
-    } else {
-      decoded.push_back(c);
+      i = special + 1;
+      continue;
     }
+    if (special + 2 >= text.size()) return std::nullopt;
+    int high = HexValue(text[special + 1]);
+    int low = HexValue(text[special + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    decoded.push_back(static_cast<char>(high * 16 + low));
+    i = special + 3;
   }
   return decoded;
 }

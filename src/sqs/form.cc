@@ -1,46 +1,13 @@
 #include "sqs/form.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "sluice/http/query.h"
 #include "sqs/utf8.h"
 
 namespace sluice::sqs {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Form decoding ('+' is a space) of `text` into `out`; false for a bad escape.
-// (src/http/query.h has the same for handlers; the codec keeps its own so
-// that src/sqs does not depend on the HTTP module.)
-bool FormDecode(std::string_view text, std::string* out) {
-  out->clear();
-  out->reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    // Copy the run up to the next escape or '+' at once: most values have none.
-    size_t special = i;
-    while (special < text.size() && text[special] != '%' && text[special] != '+') ++special;
-    out->append(text.substr(i, special - i));
-    if (special == text.size()) break;
-    if (text[special] == '+') {
-      out->push_back(' ');
-      i = special + 1;
-      continue;
-    }
-    if (special + 2 >= text.size()) return false;
-    int high = HexValue(text[special + 1]);
-    int low = HexValue(text[special + 2]);
-    if (high < 0 || low < 0) return false;
-    out->push_back(static_cast<char>(high * 16 + low));
-    i = special + 3;
-  }
-  return true;
-}
 
 Status AddAll(std::string_view text, std::vector<FormParameter>* parameters) {
   size_t start = 0;
@@ -51,14 +18,15 @@ Status AddAll(std::string_view text, std::vector<FormParameter>* parameters) {
     start = end + 1;
     if (pair.empty()) continue;
     size_t equals = pair.find('=');
-    FormParameter parameter;
     std::string_view value =
         equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
-    if (!FormDecode(pair.substr(0, equals), &parameter.name) ||
-        !FormDecode(value, &parameter.value)) {
+    std::optional<std::string> name = http::PercentDecode(pair.substr(0, equals), /*plus_is_space=*/true);
+    std::optional<std::string> decoded = http::PercentDecode(value, /*plus_is_space=*/true);
+    if (!name || !decoded) {
       return Status(Code::kMalformedRequest,
                     "The request's parameters are not properly percent-encoded.");
     }
+    FormParameter parameter{std::move(*name), std::move(*decoded)};
     if (!IsUtf8(parameter.name) || !IsUtf8(parameter.value)) {
       return Status(Code::kMalformedRequest, "The request's parameters are not valid UTF-8.");
     }

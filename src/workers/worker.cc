@@ -9,7 +9,6 @@
 namespace sluice::workers {
 namespace {
 
-constexpr uint64_t kBackoffMs = 1000;
 // A worker configured not to long poll (wait_seconds 0) pauses this long
 // after an empty receive instead of spinning on the storage thread.
 constexpr uint64_t kEmptyPollPauseMs = 200;
@@ -141,7 +140,7 @@ void Worker::BackOff() {
     return;
   }
   state_ = State::kBackingOff;
-  uv_timer_start(backoff_timer_, &Worker::OnBackoffTimer, kBackoffMs, 0);
+  uv_timer_start(backoff_timer_, &Worker::OnBackoffTimer, config_.receive_retry_ms, 0);
 }
 
 void Worker::OnBackoffTimer(uv_timer_t* timer) { static_cast<Worker*>(timer->data)->NextStep(); }

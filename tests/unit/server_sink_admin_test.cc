@@ -24,6 +24,10 @@
 namespace sluice::server {
 namespace {
 
+using sink::testing::Md5Hex;
+using sink::testing::ReadFile;
+using sink::testing::WriteFile;
+
 using sink::testing::SinkEnv;
 
 // Records the one response; never aborted.
@@ -61,30 +65,8 @@ class RecordingExchange final : public http::Exchange {
   std::optional<http::Response> response_;
 };
 
-std::string Md5Hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr);
-  std::string hex;
-  char byte[3];
-  for (unsigned i = 0; i < length; ++i) {
-    snprintf(byte, sizeof(byte), "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
-}
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 void FlipByte(const std::string& path, size_t offset) {
   std::string bytes = ReadFile(path);

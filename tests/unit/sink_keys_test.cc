@@ -14,16 +14,12 @@
 namespace sluice::sink {
 namespace {
 
+using testing::ReadFile;
+
 using testing::SinkEnv;
 
 constexpr int64_t kDayMs = 24 * 60 * 60 * 1000;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class SinkKeysTest : public ::testing::Test {
  protected:

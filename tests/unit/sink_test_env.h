@@ -2,11 +2,15 @@
 // Sink on a private loop, and helpers that run one operation to completion.
 #pragma once
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include "sluice/clock.h"
 #include "sluice/sink/sink.h"
@@ -14,6 +18,34 @@
 #include "storage_test_util.h"
 
 namespace sluice::sink::testing {
+
+// MD5 hex straight from libcrypto: an oracle independent of sluice's own.
+inline std::string Md5Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Creates the parent directories as needed.
+inline void WriteFile(const std::string& path, const std::string& bytes) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
 
 using storage::testing::LoopRunner;
 using storage::testing::TempDir;

@@ -217,6 +217,7 @@ namespace sluice::workers {
 namespace {
 
 TEST_F(WorkerTest, AGoodReceiveClearsTheReceiveError) {
+  config_.receive_retry_ms = 1;
   auto worker = MakeWorker();
   worker->Start();
   queue_.Fail(Status(Code::kStorageFailed, "disk gone"));

@@ -12,7 +12,7 @@
 // time:
 //   kReceiving -> kWriting (the batch's puts, concurrently) -> kDeleting
 //     -> kReceiving ...
-//   a failed receive -> kBackingOff (1 s, then kReceiving)
+//   a failed receive -> kBackingOff (receive_retry_ms, 1 s, then kReceiving)
 //   an empty receive with wait_seconds 0 -> kPausing (200 ms, then kReceiving)
 //   Stop(): finishes the step in flight, then kStopped.
 //

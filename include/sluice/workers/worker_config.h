@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct WorkerConfig {
   std::string key_template = "raw/dt=${date}/${uuid}.json";
   std::string content_type = "application/json";
   bool enabled = true;
+  // Pause after a failed receive. Not in the config file; tests shorten it.
+  uint64_t receive_retry_ms = 1000;
   size_t declared_index = 0;
 };
 

@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libuv1-dev node-llhttp rapidjson-dev libsqlite3-dev libsodium-dev libssl-dev
   libfmt-dev libspdlog-dev libcli11-dev googletest libgtest-dev
+  libisal-dev libexpat1-dev
   curl
   # The SQS Query protocol's end-to-end tests drive Debian's own SDKs, which
   # predate SQS's JSON protocol: /usr/bin/python3's boto3 and /usr/bin/aws.

@@ -30,6 +30,15 @@ const char* CodeName(Code code) {
     case Code::kUnavailable: return "Unavailable";
     case Code::kInternal: return "Internal";
     case Code::kConflict: return "Conflict";
+    case Code::kNoSuchBucket: return "NoSuchBucket";
+    case Code::kNoSuchKey: return "NoSuchKey";
+    case Code::kNoSuchUpload: return "NoSuchUpload";
+    case Code::kBucketNotEmpty: return "BucketNotEmpty";
+    case Code::kBadDigest: return "BadDigest";
+    case Code::kInvalidPart: return "InvalidPart";
+    case Code::kInvalidPartOrder: return "InvalidPartOrder";
+    case Code::kEntityTooSmall: return "EntityTooSmall";
+    case Code::kPreconditionFailed: return "PreconditionFailed";
   }
   return "Unknown";
 }

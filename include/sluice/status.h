@@ -45,6 +45,16 @@ enum class Code {
   // retiring a key that objects still use, a second rewrap while one runs.
   // Declared last so the codes above keep their values.
   kConflict,
+  // Object store domain (the sink; S3 maps them to its own error codes).
+  kNoSuchBucket,
+  kNoSuchKey,
+  kNoSuchUpload,
+  kBucketNotEmpty,
+  kBadDigest,         // a body does not match the digest or checksum sent with it
+  kInvalidPart,       // a part named in a completion is missing or its ETag differs
+  kInvalidPartOrder,  // parts not in ascending order
+  kEntityTooSmall,    // a part other than the last is under the minimum size
+  kPreconditionFailed,
 };
 
 // The code's identifier without the leading 'k' ("QueueDoesNotExist").

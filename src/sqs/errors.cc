@@ -25,7 +25,7 @@
 
 #include "sqs/json_encode.h"
 #include "sqs/query_encode.h"
-#include "sqs/xml_writer.h"
+#include "sluice/xml_writer.h"
 
 namespace sluice::sqs {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "sqs/json_encode.h"
 #include "sqs/json_shape.h"
-#include "sqs/xml_writer.h"
+#include "sluice/xml_writer.h"
 #include "sluice/sqs/errors.h"
 
 namespace sluice::sqs {

@@ -11,7 +11,7 @@
 
 #include "sluice/sqs/errors.h"
 #include "sqs/query_encode.h"
-#include "sqs/xml_writer.h"
+#include "sluice/xml_writer.h"
 
 namespace sluice::sqs {
 namespace {

@@ -1,4 +1,4 @@
-// A minimal XML writer for the Query protocol's responses: nested elements
+// A minimal XML writer for the SQS Query protocol's and S3's responses: nested elements
 // and escaped text, appended to a caller-owned std::string. No attributes
 // beyond the root's xmlns, no parsing: SQS's responses need nothing more.
 //
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::sqs {
+namespace sluice {
 
 class XmlWriter {
  public:
@@ -43,4 +43,4 @@ class XmlWriter {
 // Appends `text` to `out`, escaped for XML element content (see above).
 void AppendXmlEscaped(std::string* out, std::string_view text);
 
-}  // namespace sluice::sqs
+}  // namespace sluice

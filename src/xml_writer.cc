@@ -1,8 +1,8 @@
-#include "sqs/xml_writer.h"
+#include "sluice/xml_writer.h"
 
 #include <array>
 
-namespace sluice::sqs {
+namespace sluice {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -78,4 +78,4 @@ void XmlWriter::Element(std::string_view name, std::string_view text) {
 
 void XmlWriter::EmptyElement(std::string_view name) { out_->append("<").append(name).append("/>"); }
 
-}  // namespace sluice::sqs
+}  // namespace sluice

@@ -194,6 +194,53 @@ def sink_table(meta, rows, out):
                        f"{each(r, 'objects_per_s') if r else 'pending'} |")
 
 
+def s3_table(meta, rows, out):
+    out.append("| Operation | Target | median | unit | p99 ms | errors | vs plain-file ceiling | vs moto | per round |")
+    out.append("|---|---|---:|---|---:|---:|---:|---:|---|")
+    cases = (("s3-put", "4KiB", "ok_rps", "objects/s", "plain-files", "plain write + fsync, 16 threads"),
+             ("s3-get", "4KiB", "ok_rps", "objects/s", "nginx-files", "nginx serving the file"),
+             ("s3-big-put", "64MiB", "mb_per_s", "MB/s", "plain-files", "dd conv=fsync"),
+             ("s3-big-get", "64MiB", "mb_per_s", "MB/s", "nginx-files", "nginx serving the file"))
+    for section, param, key, unit, ceiling, ceiling_label in cases:
+        top = median(rows.get((section, ceiling, param), []), key)
+        moto = median(rows.get((section, "moto", param), []), key)
+        for target, label in ((ceiling, ceiling_label), ("sluice-s3", "sluice (durable, encrypted)"), ("moto", "moto_server")):
+            r = rows.get((section, target, param), [])
+            value = median(r, key)
+            name = section.replace("s3-big-", "").replace("s3-", "")
+            out.append(f"| {name} {param} | {label} | {num(value, 1 if unit == 'MB/s' else 0)} | {unit} | "
+                       f"{ms(median(r, 'p99_ms')) if 'p99_ms' in (r[0] if r else {}) else ''} | "
+                       f"{errors(r) if r else 'pending'} | {'' if target == ceiling else ratio(value, top, True)} | "
+                       f"{ratio(value, moto) if target == 'sluice-s3' else ''} | {each(r, key, 1) if r else 'pending'} |")
+    peak = median(rows.get(("s3-rss", "sluice-s3", "peak"), []), "peak_rss_kb")
+    out.append("")
+    out.append(f"Peak RSS of the sluice process over the whole S3 section (64 MiB objects included): "
+               f"{num(peak / 1024, 1) + ' MB' if peak else 'pending'}.")
+
+
+def query_table(meta, rows, out):
+    conns = meta.get("query_connections", "64")
+    json_rps = median(rows.get(("query-json", "sluice-query", conns), []), "ok_rps")
+    out.append("| Protocol | Conns | req/s (median) | p50 ms | p99 ms | errors | vs JSON | req/s per round |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+    for section, label in (("query-json", "JSON (X-Amz-Target)"), ("query-xml", "Query (form in, XML out)")):
+        r = rows.get((section, "sluice-query", conns), [])
+        rps = median(r, "ok_rps")
+        out.append(f"| {label} | {conns} | {num(rps)} | {ms(median(r, 'p50_ms'))} | {ms(median(r, 'p99_ms'))} | "
+                   f"{errors(r) if r else 'pending'} | {ratio(rps, json_rps, True)} | {each(r, 'ok_rps') if r else 'pending'} |")
+
+
+def fifo_table(meta, rows, out):
+    groups = meta.get("fifo_groups", "100")
+    out.append("| Target | groups | messages/s sent+deleted (median) | order violations | errors | per round |")
+    out.append("|---|---:|---:|---:|---:|---|")
+    for target, label in (("sluice-fifo", "sluice (durable)"), ("moto", "moto_server")):
+        r = rows.get(("fifo", target, groups), [])
+        out.append(f"| {label} | {groups} | {num(median(r, 'msgs_per_s'))} | "
+                   f"{num(median(r, 'order_violations')) if r and 'order_violations' in r[0] else '?'} | "
+                   f"{errors(r) if r else 'pending'} | {each(r, 'msgs_per_s') if r else 'pending'} |")
+
+
 def summary_table(meta, rows, out):
     sections = set(meta.get("sections", "").split())
 
@@ -289,6 +336,15 @@ def main():
     if "sink" in sections:
         out += ["", "### 9. The sink: sealed durable puts vs plain files with fsync (sluice_sink_bench)", ""]
         sink_table(meta, rows, out)
+    if "s3" in sections:
+        out += ["", "### 10. S3 over the sink: 4 KiB objects (wrk, 16 conns) and 64 MiB objects (curl)", ""]
+        s3_table(meta, rows, out)
+    if "query" in sections:
+        out += ["", "### 11. SQS Query protocol vs JSON: SendMessage, same server", ""]
+        query_table(meta, rows, out)
+    if "fifo" in sections:
+        out += ["", "### 12. FIFO queues: send + receive + delete across message groups (sluice_loadgen fifo)", ""]
+        fifo_table(meta, rows, out)
     if "fsync" in sections:
         out += ["", "### 7. The disk (sluice_fsync_loop: 100-byte write + fdatasync)", ""]
         out.append("Sampled before every durable SendMessage run (or once per round without `send`).")

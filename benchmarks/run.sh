@@ -23,10 +23,14 @@ LATENCY_ITERATIONS=1000
 FSYNCS=500
 STARTUP_RUNS=5
 NGINX_WORKERS=1
-SECTIONS="startup fsync send batch consume million webhook sink"
+SECTIONS="startup fsync send batch consume million webhook sink s3 query fifo"
 WEBHOOK_CONNECTIONS=64
 SINK_PUTS=2000          # 1 KiB objects per sink round (1 MiB rounds put SINK_PUTS/20)
-SINK_CONCURRENCY=16  # fsync runs inside send when both are chosen
+SINK_CONCURRENCY=16
+S3_CONNECTIONS=16
+FIFO_MESSAGES=50000
+FIFO_GROUPS=100
+QUERY_CONNECTIONS=64  # fsync runs inside send when both are chosen
 SLUICE=${SLUICE_BIN:-$ROOT/build/sluice}
 TOOLS_BUILD=$ROOT/build-bench
 KEEP_WORK=0
@@ -268,6 +272,10 @@ add_sqs_target() { if up "$1"; then SQS_TARGETS+=("$1"); fi; }
   echo "webhook_connections=$WEBHOOK_CONNECTIONS"
   echo "sink_puts=$SINK_PUTS"
   echo "sink_concurrency=$SINK_CONCURRENCY"
+  echo "s3_connections=$S3_CONNECTIONS"
+  echo "query_connections=$QUERY_CONNECTIONS"
+  echo "fifo_messages=$FIFO_MESSAGES"
+  echo "fifo_groups=$FIFO_GROUPS"
   echo "sections=$SECTIONS"
 } >"$OUT/meta.env"
 
@@ -412,6 +420,116 @@ if has sink; then
       done
     done
   done
+fi
+
+# ---------------------------------------------------------------- 10: S3 over the sink
+# PutObject/GetObject of 4 KiB objects (objects/s, wrk at S3_CONNECTIONS)
+# against moto_server's S3 and the plain-file ceilings (write+fsync from as
+# many threads: sluice_sink_bench plain; reads: nginx serving the same file
+# from disk); 64 MiB objects (MB/s, one curl at a time) against dd with
+# fsync and nginx. Peak RSS of sluice across the 64 MiB rounds is recorded.
+s3_put_files() {  # TARGET COUNT BYTES: puts get-0.. through curl
+  local i
+  head -c "$3" /dev/urandom >"$WORK/s3-object-$3"
+  for ((i = 0; i < $2; i++)); do
+    curl -sf -X PUT --data-binary "@$WORK/s3-object-$3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+      -H "$S3_AUTH" "http://127.0.0.1:${PORT[$1]}/bench/get-$i" >/dev/null || return 1
+  done
+}
+S3_AUTH='Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00'
+s3_bucket() { curl -sf -X PUT -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H "$S3_AUTH" "http://127.0.0.1:${PORT[$1]}/bench" >/dev/null; }
+# s3_big TARGET RUN: PUT then GET of the 64 MiB file with curl; records MB/s.
+s3_big() {
+  local target=$1 run=$2 up down
+  up=$(curl -sf -X PUT -T "$WORK/s3-big" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H "$S3_AUTH" \
+    -H 'Expect:' -o /dev/null -w '%{time_total}' "http://127.0.0.1:${PORT[$target]}/bench/big") || up=0
+  down=$(curl -sf -H "$S3_AUTH" -o /dev/null -w '%{time_total}' "http://127.0.0.1:${PORT[$target]}/bench/big") || down=0
+  record s3-big-put "$target" 64MiB "$run" "RESULT mb_per_s=$(awk -v t="$up" 'BEGIN {print (t > 0 ? 64 / t : 0)}')"
+  record s3-big-get "$target" 64MiB "$run" "RESULT mb_per_s=$(awk -v t="$down" 'BEGIN {print (t > 0 ? 64 / t : 0)}')"
+  log "s3 64 MiB $target run $run: put ${up}s get ${down}s"
+}
+if has s3; then
+  start_nginx
+  mkdir -p "$WORK/nginx/files"
+  head -c 4096 /dev/urandom >"$WORK/nginx/files/get-4k"
+  head -c $((64 * 1024 * 1024)) /dev/urandom >"$WORK/s3-big"
+  cp "$WORK/s3-big" "$WORK/nginx/files/big"
+  S3_TARGETS=()
+  if ((SLUICE_OK)) && start_sluice sluice-s3 full && s3_bucket sluice-s3 && s3_put_files sluice-s3 100 4096; then
+    S3_TARGETS+=(sluice-s3)
+  fi
+  if start_moto && s3_bucket moto && s3_put_files moto 100 4096; then S3_TARGETS+=(moto); fi
+  for run in $(seq "$RUNS"); do
+    for target in "${S3_TARGETS[@]}"; do
+      out=$(wrk -t2 -c"$S3_CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$BENCH/wrk/s3_object.lua" \
+        "${URL_OF[$target]}" -- put bench 4096 2>&1 | grep '^RESULT ' || echo "RESULT failed=1")
+      record s3-put "$target" 4KiB "$run" "$out"; log "s3 put 4KiB $target run $run: $out"
+      out=$(wrk -t2 -c"$S3_CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency -s "$BENCH/wrk/s3_object.lua" \
+        "${URL_OF[$target]}" -- get bench 4096 100 2>&1 | grep '^RESULT ' || echo "RESULT failed=1")
+      record s3-get "$target" 4KiB "$run" "$out"; log "s3 get 4KiB $target run $run: $out"
+    done
+    r=$("$SINK_BENCH" --dir "$WORK/s3-plain-$run" --mode plain --objects "$SINK_PUTS" --bytes 4096 \
+      --concurrency "$S3_CONNECTIONS" 2>>"$WORK/sink-bench.log" | grep '^RESULT ') || r="RESULT failed=1"
+    rm -rf "$WORK/s3-plain-$run"
+    record s3-put plain-files 4KiB "$run" "$r"; log "s3 put 4KiB plain files run $run: $r"
+    out=$(wrk -t2 -c"$S3_CONNECTIONS" -d"${DURATION}s" --latency "${URL_OF[nginx]}files/get-4k" 2>&1 |
+      awk '/^Requests\/sec/ {print "RESULT ok_rps=" $2}')
+    record s3-get nginx-files 4KiB "$run" "${out:-RESULT failed=1}"; log "s3 get 4KiB nginx files run $run: $out"
+    for target in "${S3_TARGETS[@]}"; do s3_big "$target" "$run"; done
+    t=$( { /usr/bin/time -f '%e' dd if="$WORK/s3-big" of="$WORK/s3-big-copy" bs=1M conv=fsync status=none; } 2>&1)
+    rm -f "$WORK/s3-big-copy"
+    record s3-big-put plain-files 64MiB "$run" "RESULT mb_per_s=$(awk -v t="$t" 'BEGIN {print (t > 0 ? 64 / t : 0)}')"
+    down=$(curl -sf -o /dev/null -w '%{time_total}' "${URL_OF[nginx]}files/big") || down=0
+    record s3-big-get nginx-files 64MiB "$run" "RESULT mb_per_s=$(awk -v t="$down" 'BEGIN {print (t > 0 ? 64 / t : 0)}')"
+  done
+  if up sluice-s3; then
+    record s3-rss sluice-s3 peak 1 "RESULT peak_rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/${PID[sluice-s3]}/status")"
+    stop sluice-s3
+  fi
+  stop moto
+  stop nginx
+fi
+
+# ---------------------------------------------------------------- 11: SQS Query protocol vs JSON
+# The same SendMessage through both codecs on one server, same connections.
+if has query; then
+  if ((SLUICE_OK)) && start_sluice sluice-query full; then
+    q=$(create_queue sluice-query query) && {
+      for run in $(seq "$RUNS"); do
+        run_wrk query-json sluice-query "$QUERY_CONNECTIONS" "$run" send_message.lua "$QUERY_CONNECTIONS" "$q"
+        run_wrk query-xml sluice-query "$QUERY_CONNECTIONS" "$run" send_message_query.lua "$QUERY_CONNECTIONS" "$q"
+      done
+    }
+    stop sluice-query
+  fi
+fi
+
+# ---------------------------------------------------------------- 12: FIFO queues
+# Producers send to FIFO_GROUPS message groups while consumers receive and
+# delete; msgs_per_s counts messages sent and deleted (in order per group:
+# the load generator checks sequence numbers and reports violations).
+create_fifo_queue() {
+  local body
+  body=$(sqs "$1" CreateQueue "{\"QueueName\":\"$2.fifo\",\"Attributes\":{\"FifoQueue\":\"true\"}}") || {
+    log "CreateQueue $2.fifo on $1 failed"; return 1; }
+  sed -n 's/.*"QueueUrl" *: *"\([^"]*\)".*/\1/p' <<<"$body"
+}
+if has fifo; then
+  if ((SLUICE_OK)) && start_sluice sluice-fifo full; then
+    for run in $(seq "$RUNS"); do
+      q=$(create_fifo_queue sluice-fifo "fifo-$run") && {
+        loadgen fifo sluice-fifo "$FIFO_GROUPS" "$run" fifo "$q" --messages "$FIFO_MESSAGES" --groups "$FIFO_GROUPS" \
+          --producers 8 --consumers 16
+        delete_queue sluice-fifo "$q"
+      }
+    done
+    stop sluice-fifo
+  fi
+  if start_moto; then
+    q=$(create_fifo_queue moto fifo) && loadgen fifo moto "$FIFO_GROUPS" 1 fifo "$q" --messages "$MOTO_MESSAGES" \
+      --groups "$FIFO_GROUPS" --producers 8 --consumers 16
+    stop moto
+  fi
 fi
 
 # ---------------------------------------------------------------- 6: a queue of a million

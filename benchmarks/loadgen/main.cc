@@ -7,8 +7,10 @@
 //   sluice_loadgen fill    --endpoint 127.0.0.1:4566 --queue-url URL --messages 1000000 --connections 64
 //   sluice_loadgen consume --endpoint 127.0.0.1:4566 --queue-url URL --messages 100000 --connections 16
 //   sluice_loadgen latency --endpoint 127.0.0.1:4566 --queue-url URL [--compare-queue-url URL2] --iterations 1000
+//   sluice_loadgen fifo    --endpoint 127.0.0.1:4566 --queue-url URL.fifo --messages 100000 --groups 100
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -65,7 +67,21 @@ int main(int argc, char** argv) {
   latency_command->add_option("--warmup", latency.warmup)->capture_default_str();
   latency_command->add_option("--body-bytes", latency.body_bytes)->capture_default_str();
 
+  loadgen::FifoOptions fifo;
+  CLI::App* fifo_command = app.add_subcommand(
+      "fifo", "FIFO queue: producers and consumers at once over N message groups, order checked");
+  fifo_command->add_option("--messages", fifo.messages)->capture_default_str();
+  fifo_command->add_option("--groups", fifo.groups)->capture_default_str()->check(CLI::PositiveNumber);
+  fifo_command->add_option("--producers", fifo.producers)->capture_default_str()->check(CLI::PositiveNumber);
+  fifo_command->add_option("--consumers", fifo.consumers)->capture_default_str()->check(CLI::PositiveNumber);
+  fifo_command->add_option("--batch-size", fifo.batch_size)->capture_default_str()->check(CLI::Range(1, 10));
+  fifo_command->add_option("--wait-seconds", fifo.wait_seconds)->capture_default_str()->check(CLI::Range(0, 20));
+  fifo_command->add_option("--body-bytes", fifo.body_bytes)->capture_default_str();
+  fifo_command->add_option("--max-seconds", fifo.max_seconds)->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+  // A group belongs to one producer: more producers than groups would idle.
+  fifo.producers = std::min(fifo.producers, fifo.groups);
   if (!ParseEndpoint(endpoint, &target)) {
     std::fprintf(stderr, "sluice_loadgen: --endpoint must be IPv4 HOST:PORT, got '%s'\n", endpoint.c_str());
     return 2;
@@ -80,6 +96,8 @@ int main(int argc, char** argv) {
     report = loadgen::RunFill(target, fill);
   } else if (consume_command->parsed()) {
     report = loadgen::RunConsume(target, consume);
+  } else if (fifo_command->parsed()) {
+    report = loadgen::RunFifo(target, fifo);
   } else {
     report = loadgen::RunLatency(target, latency);
   }

@@ -65,7 +65,7 @@ std::string SendMessageBatchBody(std::string_view queue_url, int count, std::str
   return Finish(buffer);
 }
 
-std::string ReceiveMessageBody(std::string_view queue_url, int max_messages) {
+std::string ReceiveMessageBody(std::string_view queue_url, int max_messages, int wait_seconds) {
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
@@ -73,9 +73,8 @@ std::string ReceiveMessageBody(std::string_view queue_url, int max_messages) {
   Str(writer, queue_url);
   Key(writer, "MaxNumberOfMessages");
   writer.Int(max_messages);
-  // Explicitly no long polling: an empty queue must answer at once.
   Key(writer, "WaitTimeSeconds");
-  writer.Int(0);
+  writer.Int(wait_seconds);
   writer.EndObject();
   return Finish(buffer);
 }
@@ -108,6 +107,33 @@ std::string DeleteMessageBatchBody(std::string_view queue_url, const std::vector
     Str(writer, id);
     Key(writer, "ReceiptHandle");
     Str(writer, receipt_handles[i]);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return Finish(buffer);
+}
+
+std::string FifoSendMessageBatchBody(std::string_view queue_url, const std::vector<FifoEntry>& entries) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  Key(writer, "QueueUrl");
+  Str(writer, queue_url);
+  Key(writer, "Entries");
+  writer.StartArray();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    writer.StartObject();
+    Key(writer, "Id");
+    char id[24];
+    std::snprintf(id, sizeof id, "m%zu", i);
+    Str(writer, id);
+    Key(writer, "MessageBody");
+    Str(writer, entries[i].body);
+    Key(writer, "MessageGroupId");
+    Str(writer, entries[i].group_id);
+    Key(writer, "MessageDeduplicationId");
+    Str(writer, entries[i].deduplication_id);
     writer.EndObject();
   }
   writer.EndArray();
@@ -151,6 +177,29 @@ bool ReadReceiptHandles(std::string_view response_body, std::vector<std::string>
     auto handle = message.FindMember("ReceiptHandle");
     if (handle == message.MemberEnd() || !handle->value.IsString()) return false;
     receipt_handles->emplace_back(handle->value.GetString(), handle->value.GetStringLength());
+  }
+  return true;
+}
+
+bool ReadMessages(std::string_view response_body, std::vector<std::string>* receipt_handles,
+                  std::vector<std::string>* bodies) {
+  receipt_handles->clear();
+  bodies->clear();
+  rapidjson::Document document;
+  if (!Parse(response_body, &document)) return false;
+  auto messages = document.FindMember("Messages");
+  if (messages == document.MemberEnd()) return true;
+  if (!messages->value.IsArray()) return false;
+  for (const rapidjson::Value& message : messages->value.GetArray()) {
+    if (!message.IsObject()) return false;
+    auto handle = message.FindMember("ReceiptHandle");
+    auto body = message.FindMember("Body");
+    if (handle == message.MemberEnd() || !handle->value.IsString() || body == message.MemberEnd() ||
+        !body->value.IsString()) {
+      return false;
+    }
+    receipt_handles->emplace_back(handle->value.GetString(), handle->value.GetStringLength());
+    bodies->emplace_back(body->value.GetString(), body->value.GetStringLength());
   }
   return true;
 }

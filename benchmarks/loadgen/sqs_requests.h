@@ -18,7 +18,16 @@ std::string SendMessageBody(std::string_view queue_url, std::string_view message
 // Entries get the ids "m0".."m<count-1>"; every entry carries `message_body`.
 std::string SendMessageBatchBody(std::string_view queue_url, int count, std::string_view message_body);
 
-std::string ReceiveMessageBody(std::string_view queue_url, int max_messages);
+// WaitTimeSeconds is explicit (0 by default): an empty queue answers at once.
+std::string ReceiveMessageBody(std::string_view queue_url, int max_messages, int wait_seconds = 0);
+
+// One entry of a FIFO SendMessageBatch; entries get the ids "m0", "m1", ...
+struct FifoEntry {
+  std::string group_id;
+  std::string deduplication_id;
+  std::string body;
+};
+std::string FifoSendMessageBatchBody(std::string_view queue_url, const std::vector<FifoEntry>& entries);
 
 std::string DeleteMessageBody(std::string_view queue_url, std::string_view receipt_handle);
 
@@ -36,6 +45,10 @@ bool ReadBatchOutcome(std::string_view response_body, BatchOutcome* outcome);
 // A ReceiveMessage response: the receipt handles of the messages it returned
 // (none when "Messages" is absent or empty).
 bool ReadReceiptHandles(std::string_view response_body, std::vector<std::string>* receipt_handles);
+
+// A ReceiveMessage response's messages: receipt handles and bodies, in order.
+bool ReadMessages(std::string_view response_body, std::vector<std::string>* receipt_handles,
+                  std::vector<std::string>* bodies);
 
 // A message body of `bytes` printable ASCII characters.
 std::string MakeMessageBody(size_t bytes);

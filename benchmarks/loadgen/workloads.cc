@@ -5,11 +5,13 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include <uv.h>
 
 #include "http_client.h"
 #include "sqs_requests.h"
+#include "workload.h"
 
 namespace loadgen {
 
@@ -31,123 +33,6 @@ std::string Report::Line() const {
 }
 
 namespace {
-
-double Seconds(uint64_t nanoseconds) { return static_cast<double>(nanoseconds) / 1e9; }
-
-// Nearest-rank percentile of sorted samples, in milliseconds.
-double PercentileMs(const std::vector<uint64_t>& sorted_ns, double fraction) {
-  if (sorted_ns.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(fraction * static_cast<double>(sorted_ns.size())));
-  size_t index = std::min(sorted_ns.size() - 1, rank == 0 ? 0 : rank - 1);
-  return static_cast<double>(sorted_ns[index]) / 1e6;
-}
-
-// What every workload shares: the loop, the connections, per-connection
-// request start times, the latency samples, the error count, and a watchdog
-// that ends the run if the server stops answering.
-class Workload : public Listener {
- public:
-  Workload(const Target& target, int connections, int64_t max_errors, double watchdog_seconds)
-      : target_(target), max_errors_(max_errors) {
-    uv_loop_init(&loop_);
-    for (int i = 0; i < connections; ++i) {
-      connections_.push_back(std::make_unique<Connection>(&loop_, target.address, this, i));
-    }
-    started_at_ns_.assign(connections, 0);
-    open_connections_ = connections;
-    uv_timer_init(&loop_, &watchdog_);
-    watchdog_.data = this;
-    uv_timer_start(&watchdog_, OnWatchdog, static_cast<uint64_t>(watchdog_seconds * 1000), 0);
-  }
-
-  ~Workload() override {
-    auto* watchdog = reinterpret_cast<uv_handle_t*>(&watchdog_);
-    if (!uv_is_closing(watchdog)) uv_close(watchdog, nullptr);
-    connections_.clear();
-    uv_run(&loop_, UV_RUN_DEFAULT);  // lets the close callbacks free the sockets
-    uv_loop_close(&loop_);
-  }
-
-  // Runs until every connection has finished.
-  void Run() {
-    start_ns_ = uv_hrtime();
-    for (auto& connection : connections_) Next(*connection);
-    uv_run(&loop_, UV_RUN_DEFAULT);
-  }
-
-  void OnError(Connection& connection, int uv_error) override {
-    CountError(std::string("transport: ") + uv_strerror(uv_error));
-    Failed(connection);
-  }
-
- protected:
-  // Issues the connection's next request, or calls Finish().
-  virtual void Next(Connection& connection) = 0;
-  // The request in flight on `connection` got no usable answer.
-  virtual void Failed(Connection& connection) { Next(connection); }
-
-  void Send(Connection& connection, std::string_view action, const std::string& body) {
-    started_at_ns_[connection.id()] = uv_hrtime();
-    connection.Send(JsonRequest(target_.host, action, body));
-  }
-
-  // Nanoseconds since the connection's last Send().
-  uint64_t Elapsed(const Connection& connection) const { return uv_hrtime() - started_at_ns_[connection.id()]; }
-
-  void Finish(Connection& connection) {
-    connection.Close();
-    if (--open_connections_ == 0 && !timed_out_) {
-      end_ns_ = uv_hrtime();
-      uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_), nullptr);
-    }
-  }
-
-  // Returns true when the answer is usable; otherwise counts it.
-  bool CheckStatus(int status, std::string_view body) {
-    if (status == 200) return true;
-    CountError("HTTP " + std::to_string(status) + ": " + std::string(body.substr(0, 300)));
-    return false;
-  }
-
-  void CountError(std::string what) {
-    if (report_.errors++ == 0) {
-      report_.first_error = std::move(what);
-      std::fprintf(stderr, "loadgen: first error: %s\n", report_.first_error.c_str());
-    }
-  }
-
-  bool GivingUp() const { return report_.errors >= max_errors_ || timed_out_; }
-
-  void AddLatencies(std::vector<uint64_t> samples, const std::string& prefix) {
-    std::sort(samples.begin(), samples.end());
-    report_.Add(prefix + "_count", static_cast<int64_t>(samples.size()));
-    report_.Add(prefix + "_p50_ms", PercentileMs(samples, 0.50));
-    report_.Add(prefix + "_p90_ms", PercentileMs(samples, 0.90));
-    report_.Add(prefix + "_p99_ms", PercentileMs(samples, 0.99));
-    report_.Add(prefix + "_max_ms", PercentileMs(samples, 1.0));
-  }
-
-  static void OnWatchdog(uv_timer_t* timer) {
-    auto* self = static_cast<Workload*>(timer->data);
-    self->timed_out_ = true;
-    self->end_ns_ = uv_hrtime();
-    self->CountError("watchdog: the run took too long; connections closed");
-    for (auto& connection : self->connections_) connection->Close();
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
-  }
-
-  const Target& target_;
-  uv_loop_t loop_;
-  uv_timer_t watchdog_;
-  std::vector<std::unique_ptr<Connection>> connections_;
-  std::vector<uint64_t> started_at_ns_;
-  int open_connections_ = 0;
-  int64_t max_errors_;
-  bool timed_out_ = false;
-  uint64_t start_ns_ = 0;
-  uint64_t end_ns_ = 0;
-  Report report_;
-};
 
 class FillWorkload : public Workload {
  public:
@@ -401,6 +286,189 @@ class LatencyWorkload : public Workload {
   int64_t empty_receives_ = 0;
 };
 
+// Connections [0, producers) produce; the rest consume. Producer p owns the
+// groups g with g % producers == p, so a group's messages leave one
+// connection, one batch at a time, in order.
+class FifoWorkload : public Workload {
+ public:
+  explicit FifoWorkload(const Target& target, const FifoOptions& options)
+      : Workload(target, options.producers + options.consumers, options.max_errors,
+                 options.max_seconds + 60),
+        options_(options),
+        run_id_(std::to_string(uv_hrtime())),
+        padding_(MakeMessageBody(options.body_bytes)),
+        receive_body_(ReceiveMessageBody(target.queue_url, 10, options.wait_seconds)),
+        next_sequence_(options.groups, 0),
+        last_seen_(options.groups, -1),
+        group_cursor_(options.producers, 0),
+        entries_in_flight_(options.producers + options.consumers, 0),
+        handles_(options.producers + options.consumers) {}
+
+  Report Result() {
+    double seconds = Seconds((last_delete_ns_ > start_ns_ ? last_delete_ns_ : end_ns_) - start_ns_);
+    report_.Add("mode", std::string("fifo"));
+    report_.Add("groups", static_cast<int64_t>(options_.groups));
+    report_.Add("sent", accepted_);
+    report_.Add("messages", deleted_);
+    report_.Add("empty_receives", empty_receives_);
+    report_.Add("order_violations", order_violations_);
+    report_.Add("seconds", seconds);
+    report_.Add("msgs_per_s", seconds > 0 ? static_cast<double>(deleted_) / seconds : 0.0);
+    AddLatencies(std::move(send_latencies_ns_), "batch");
+    AddLatencies(std::move(receive_latencies_ns_), "receive");
+    return report_;
+  }
+
+  void OnReply(Connection& connection, int status, std::string_view body) override {
+    if (IsProducer(connection)) {
+      OnSent(connection, status, body);
+    } else if (handles_[connection.id()].empty()) {
+      OnReceived(connection, status, body);
+    } else {
+      OnDeleted(connection, status, body);
+    }
+  }
+
+ private:
+  bool IsProducer(const Connection& connection) const { return connection.id() < options_.producers; }
+
+  void OnSent(Connection& connection, int status, std::string_view body) {
+    send_latencies_ns_.push_back(Elapsed(connection));
+    produced_in_flight_ -= std::exchange(entries_in_flight_[connection.id()], 0);
+    BatchOutcome outcome;
+    if (CheckStatus(status, body)) {
+      if (!ReadBatchOutcome(body, &outcome)) {
+        CountError("malformed SendMessageBatch response: " + std::string(body.substr(0, 300)));
+      } else {
+        accepted_ += outcome.successful;
+        if (outcome.failed > 0) CountError("SendMessageBatch entry failed: " + outcome.first_failure);
+      }
+    }
+    Next(connection);
+  }
+
+  void OnReceived(Connection& connection, int status, std::string_view body) {
+    receive_latencies_ns_.push_back(Elapsed(connection));
+    std::vector<std::string>& handles = handles_[connection.id()];
+    std::vector<std::string> bodies;
+    if (CheckStatus(status, body) && !ReadMessages(body, &handles, &bodies)) {
+      CountError("malformed ReceiveMessage response: " + std::string(body.substr(0, 300)));
+      handles.clear();
+    }
+    if (handles.empty()) {
+      if (status == 200) ++empty_receives_;
+      Next(connection);
+      return;
+    }
+    for (const std::string& text : bodies) CheckOrder(text);
+    claimed_ += static_cast<int64_t>(handles.size());
+    Send(connection, "DeleteMessageBatch", DeleteMessageBatchBody(target_.queue_url, handles));
+  }
+
+  void OnDeleted(Connection& connection, int status, std::string_view body) {
+    std::vector<std::string>& handles = handles_[connection.id()];
+    claimed_ -= static_cast<int64_t>(handles.size());
+    handles.clear();
+    BatchOutcome outcome;
+    if (CheckStatus(status, body)) {
+      if (!ReadBatchOutcome(body, &outcome)) {
+        CountError("malformed DeleteMessageBatch response: " + std::string(body.substr(0, 300)));
+      } else {
+        deleted_ += outcome.successful;
+        last_delete_ns_ = uv_hrtime();
+        if (outcome.failed > 0) CountError("DeleteMessageBatch entry failed: " + outcome.first_failure);
+      }
+    }
+    Next(connection);
+  }
+
+  // Bodies are "<group>:<sequence>:<padding>".
+  void CheckOrder(const std::string& text) {
+    int group = 0;
+    long long sequence = 0;
+    if (std::sscanf(text.c_str(), "%d:%lld:", &group, &sequence) != 2 || group < 0 ||
+        group >= options_.groups) {
+      CountError("unexpected message body: " + text.substr(0, 80));
+      return;
+    }
+    if (sequence <= last_seen_[group]) {
+      ++order_violations_;
+      CountError("group " + std::to_string(group) + ": message " + std::to_string(sequence) +
+                 " after " + std::to_string(last_seen_[group]));
+    }
+    last_seen_[group] = std::max<int64_t>(last_seen_[group], sequence);
+  }
+
+  void Failed(Connection& connection) override {
+    produced_in_flight_ -= std::exchange(entries_in_flight_[connection.id()], 0);
+    claimed_ -= static_cast<int64_t>(handles_[connection.id()].size());
+    handles_[connection.id()].clear();
+    Next(connection);
+  }
+
+  void Next(Connection& connection) override {
+    const bool time_up = Seconds(uv_hrtime() - start_ns_) >= options_.max_seconds;
+    if (IsProducer(connection)) {
+      int64_t remaining = options_.messages - accepted_ - produced_in_flight_;
+      if (remaining <= 0 || time_up || GivingUp()) {
+        Finish(connection);
+        return;
+      }
+      SendBatch(connection, static_cast<int>(std::min<int64_t>(options_.batch_size, remaining)));
+      return;
+    }
+    // Messages other consumers hold will be deleted by them; stop asking.
+    if (deleted_ + claimed_ >= options_.messages || time_up || GivingUp()) {
+      Finish(connection);
+      return;
+    }
+    Send(connection, "ReceiveMessage", receive_body_);
+  }
+
+  void SendBatch(Connection& connection, int count) {
+    const int producer = connection.id();
+    std::vector<FifoEntry> entries;
+    for (int i = 0; i < count; ++i) {
+      // The producer's groups in turn: producer, producer + P, ...
+      int owned = (options_.groups - producer + options_.producers - 1) / options_.producers;
+      int group = producer + (group_cursor_[producer]++ % owned) * options_.producers;
+      int64_t sequence = next_sequence_[group]++;
+      FifoEntry& entry = entries.emplace_back();
+      char text[64];
+      std::snprintf(text, sizeof text, "g%d", group);
+      entry.group_id = text;
+      std::snprintf(text, sizeof text, "-%d-%lld", group, static_cast<long long>(sequence));
+      entry.deduplication_id = run_id_;
+      entry.deduplication_id += text;
+      std::snprintf(text, sizeof text, "%d:%lld:", group, static_cast<long long>(sequence));
+      entry.body = text;
+      entry.body += padding_;
+    }
+    entries_in_flight_[producer] = count;
+    produced_in_flight_ += count;
+    Send(connection, "SendMessageBatch", FifoSendMessageBatchBody(target_.queue_url, entries));
+  }
+
+  FifoOptions options_;
+  std::string run_id_;  // makes deduplication ids unique across runs on one queue
+  std::string padding_;
+  std::string receive_body_;
+  std::vector<int64_t> next_sequence_;  // per group
+  std::vector<int64_t> last_seen_;      // per group, -1: none yet
+  std::vector<int> group_cursor_;       // per producer
+  std::vector<int> entries_in_flight_;  // per producer connection
+  std::vector<std::vector<std::string>> handles_;  // per consumer: being deleted
+  int64_t produced_in_flight_ = 0;
+  int64_t claimed_ = 0;
+  int64_t accepted_ = 0;
+  int64_t deleted_ = 0;
+  int64_t empty_receives_ = 0;
+  int64_t order_violations_ = 0;
+  uint64_t last_delete_ns_ = 0;
+  std::vector<uint64_t> send_latencies_ns_;
+  std::vector<uint64_t> receive_latencies_ns_;
+};
+
 }  // namespace
 
 Report RunFill(const Target& target, const FillOptions& options) {
@@ -417,6 +485,12 @@ Report RunConsume(const Target& target, const ConsumeOptions& options) {
 
 Report RunLatency(const Target& target, const LatencyOptions& options) {
   LatencyWorkload workload(target, options);
+  workload.Run();
+  return workload.Result();
+}
+
+Report RunFifo(const Target& target, const FifoOptions& options) {
+  FifoWorkload workload(target, options);
   workload.Run();
   return workload.Result();
 }

@@ -15,6 +15,15 @@
 //            iteration each, so that a noisy machine disturbs all alike;
 //            samples are reported per queue (q0_ = --queue-url, q1_... =
 //            the others in order).
+//   fifo     on a FIFO queue, producers and consumers at once: `producers`
+//            connections send SendMessageBatch entries spread over `groups`
+//            message groups (each group owned by one producer, so its
+//            messages are sent in order), `consumers` connections
+//            ReceiveMessage (long polling `wait_seconds`) and
+//            DeleteMessageBatch, until `messages` were deleted. Consumers
+//            check that each group's messages arrive in order (a message
+//            older than one already seen in its group is an error).
+//            msgs_per_s = messages sent and deleted per second.
 //
 // Errors: never fatal. Non-200 answers, malformed bodies, failed batch
 // entries and transport errors are counted in Report::errors (the first one
@@ -74,8 +83,21 @@ struct LatencyOptions {
   int64_t max_errors = 100;
 };
 
+struct FifoOptions {
+  int64_t messages = 100'000;
+  int groups = 100;
+  int producers = 8;
+  int consumers = 16;
+  int batch_size = 10;
+  int wait_seconds = 1;
+  size_t body_bytes = 64;
+  double max_seconds = 120;
+  int64_t max_errors = 100;
+};
+
 Report RunFill(const Target& target, const FillOptions& options);
 Report RunConsume(const Target& target, const ConsumeOptions& options);
 Report RunLatency(const Target& target, const LatencyOptions& options);
+Report RunFifo(const Target& target, const FifoOptions& options);
 
 }  // namespace loadgen

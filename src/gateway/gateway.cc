@@ -117,6 +117,10 @@ bool Gateway::Handle(http::Exchange& exchange) {
   return false;
 }
 
+bool Gateway::Routes(std::string_view path) const {
+  return core_->routes_by_path.find(std::string(path)) != core_->routes_by_path.end();
+}
+
 void Gateway::Start() {
   if (core_->sweep_timer != nullptr || core_->shut_down) return;
   core_->sweep_timer = new uv_timer_t;

@@ -1,6 +1,9 @@
 #include "http/connection.h"
 
 #include <algorithm>
+#include <cassert>
+
+#include <spdlog/spdlog.h>
 
 #include "http/request_id.h"
 #include "http/response_writer.h"
@@ -23,7 +26,9 @@ Connection::Connection(const ServerOptions& options, const Handler& handler, Dat
       dates_(dates),
       transport_(transport),
       max_held_(std::max<size_t>(1, options.max_pipelined_requests)),
-      parser_(options.max_header_bytes, options.max_body_bytes) {}
+      parser_(options.max_header_bytes, options.max_body_bytes) {
+  if (options.stream_body) parser_.EnableStreaming(&options_.stream_body, options.max_streamed_body_bytes);
+}
 
 Connection::~Connection() {
   closed_ = true;
@@ -40,9 +45,11 @@ void Connection::RejectOverloaded() {
 void Connection::BeginShutdown() {
   if (closed_) return;
   closing_ = true;
-  continue_due_ = false;
+  // A streamed body still being read belongs to a request already handed
+  // out: it goes on, with its "100 Continue".
+  if (in_.state != StreamedBody::State::kStreaming) continue_due_ = false;
   if (current_ != nullptr) Recycle(std::move(current_));  // a request still arriving is dropped
-  if (held_.empty() && !write_in_flight_) {
+  if (outstanding() == 0) {
     Close(Transport::CloseMode::kNow);
     return;
   }
@@ -51,16 +58,18 @@ void Connection::BeginShutdown() {
 }
 
 void Connection::OnRead(const char* data, size_t length) {
-  // After the last request we will answer, input is read only to notice
-  // the peer going away, and dropped.
-  if (closing_ || closed_) return;
+  ReleaseRetiredSources();
+  // After the last request we will answer (and its streamed body), input is
+  // read only to notice the peer going away, and dropped.
+  if (closed_ || DroppingInput()) return;
   if (pending_.empty()) {
     size_t used = Parse(data, length);
-    if (used < length && !closing_) pending_.assign(data + used, length - used);
+    if (used < length && !closed_ && !DroppingInput()) pending_.assign(data + used, length - used);
   } else {
     pending_.append(data, length);
     ParsePending();
   }
+  DeliverBody();
   UpdateIo();
 }
 
@@ -73,13 +82,26 @@ void Connection::OnWriteDone(int status) {
     Close(Transport::CloseMode::kNow);
     return;
   }
+  ReleaseRetiredSources();
+  if (out_source_ != nullptr) {
+    // A streamed response's head or piece went out: the next piece, or done.
+    if (out_remaining_ == 0) {
+      RetireSource();
+    } else {
+      ReadSource();
+    }
+  }
   Flush();
   UpdateIo();
 }
 
 void Connection::OnTimer() {
   timer_armed_ = false;
-  if (closed_ || timer_kind_ == TimerKind::kNone) return;  // nothing is due any more
+  ReleaseRetiredSources();
+  if (closed_ || timer_kind_ == TimerKind::kNone) {  // nothing is due any more
+    UpdateIo();  // a turn for retired sources only leaves nothing to do
+    return;
+  }
   uint64_t now = transport_->NowMillis();
   if (now < deadline_) {
     ArmTimer(deadline_);  // the deadline moved later since the timer was set
@@ -91,6 +113,12 @@ void Connection::OnTimer() {
     case TimerKind::kNone:
       break;
     case TimerKind::kResume:
+      // Work that may not run where it became due (inside Respond() or
+      // ReadBody(), or inside a BodySource's calls).
+      Flush();
+      if (SourceReadDue()) ReadSource();
+      Flush();
+      DeliverBody();
       ParsePending();
       break;
     case TimerKind::kIdle:
@@ -102,6 +130,9 @@ void Connection::OnTimer() {
     case TimerKind::kBody:
       QueueError(408, TimeoutMessage("body", options_.body_timeout_ms));
       break;
+    case TimerKind::kStreamBody:
+      OnStreamTimeout(TimeoutMessage("body", options_.body_timeout_ms));
+      break;
     case TimerKind::kWrite:
       Close(Transport::CloseMode::kNow);  // the client stopped reading
       return;
@@ -112,6 +143,7 @@ void Connection::OnTimer() {
 void Connection::OnResponded(ExchangeImpl* exchange) {
   // No parsing here: that would run the handler for the next pipelined
   // request inside this Respond(). Buffered requests resume from the timer.
+  if (in_.state == StreamedBody::State::kStreaming && in_.exchange == exchange) EndStreamEarly();
   Flush();
   UpdateIo();
 }
@@ -119,6 +151,10 @@ void Connection::OnResponded(ExchangeImpl* exchange) {
 size_t Connection::Parse(const char* data, size_t length) {
   size_t position = 0;
   while (position < length && CanParse()) {
+    if (in_.state != StreamedBody::State::kNone) {
+      position += ParseStreamedBody(data + position, length - position);
+      continue;
+    }
     if (current_ == nullptr) current_ = TakeExchange();
     RequestParser::Step step = parser_.Execute(data + position, length - position, current_->mutable_request());
     position += step.consumed;
@@ -126,7 +162,9 @@ size_t Connection::Parse(const char* data, size_t length) {
       case RequestParser::Event::kNeedMore:
         break;
       case RequestParser::Event::kHeadComplete:
-        if (parser_.expects_continue()) {
+        if (parser_.body_streamed()) {
+          StartStream();  // runs the handler
+        } else if (parser_.expects_continue()) {
           continue_due_ = true;
           Flush();
         }
@@ -176,24 +214,37 @@ void Connection::QueueError(int status, const std::string& message) {
 }
 
 void Connection::Flush() {
-  while (!closed_ && !write_in_flight_) {
-    if (!held_.empty()) {
-      if (!held_.front()->responded()) break;
+  // A streamed response body holds back everything behind it.
+  while (!closed_ && !write_in_flight_ && out_source_ == nullptr) {
+    if (!held_.empty() && held_.front()->responded()) {
       if (!WriteFront()) return;
-    } else if (continue_due_) {
+    } else if (ContinueWritable()) {
       continue_due_ = false;
+      if (in_.state == StreamedBody::State::kStreaming) in_.continue_sent = true;
       if (!WriteContinue()) return;
     } else {
       break;
     }
   }
-  if (!closed_ && !write_in_flight_ && closing_ && held_.empty()) Close(Transport::CloseMode::kGraceful);
+  if (!closed_ && closing_ && outstanding() == 0) Close(Transport::CloseMode::kGraceful);
+}
+
+bool Connection::ContinueWritable() const {
+  // After the responses to earlier requests, never before: a streamed
+  // request is already held, unanswered, when its "100 Continue" is due.
+  return continue_due_ && (held_.empty() || (in_.exchange != nullptr && held_.front().get() == in_.exchange));
 }
 
 bool Connection::WriteFront() {
   std::unique_ptr<ExchangeImpl> exchange = std::move(held_.front());
   held_.pop_front();
   Response* response = exchange->mutable_response();
+  if (response->body_source != nullptr && !response->content_length.has_value()) {
+    assert(false && "a Response with a body_source needs a content_length");
+    spdlog::error("http: response to request {} streams a body without a content_length",
+                  exchange->request().request_id);
+    *response = ErrorResponse(500, "response body without a length");
+  }
   bool close_after = response->close_connection || !exchange->keep_alive || (closing_ && held_.empty());
 
   HeadOptions head;
@@ -203,20 +254,31 @@ bool Connection::WriteFront() {
   // Server-made errors (400, 408, 413, ...) never reached Dispatch.
   if (exchange->request().request_id.empty()) AssignRequestId(exchange->mutable_request());
   head.request_id = exchange->request().request_id;
+  std::unique_ptr<BodySource> source = std::move(response->body_source);
+  // A declared length stands for a body only when one streams, or for HEAD.
+  if (source != nullptr || exchange->head_method) head.content_length = response->content_length;
   out_head_.clear();
   AppendResponseHead(*response, head, &out_head_);
+  bool body_allowed = !exchange->head_method && !StatusForbidsBody(response->status);
   uv_buf_t buffers[2];
   unsigned count = 0;
   buffers[count++] = uv_buf_init(out_head_.data(), static_cast<unsigned>(out_head_.size()));
-  if (!exchange->head_method && !StatusForbidsBody(response->status) && !response->body.empty()) {
+  if (source == nullptr && body_allowed && !response->body.empty()) {
     out_body_.swap(response->body);
     buffers[count++] = uv_buf_init(out_body_.data(), static_cast<unsigned>(out_body_.size()));
+  }
+  uint64_t stream_length = source != nullptr && body_allowed ? *response->content_length : 0;
+  if (stream_length > 0) {
+    StartSource(std::move(source), stream_length, exchange->request().request_id);
+  } else {
+    source.reset();  // never read: HEAD, 204/304, or an empty body
   }
   Recycle(std::move(exchange));
   if (close_after) closing_ = true;
   if (!HandleWriteResult(transport_->Write(buffers, count))) return false;
   // Requests pipelined behind a closing response are never answered.
   if (close_after) DropHeld();
+  if (!closed_ && SourceReadDue()) ReadSource();
   return !closed_;
 }
 
@@ -252,7 +314,15 @@ void Connection::Close(Transport::CloseMode mode) {
   }
   if (current_ != nullptr) Recycle(std::move(current_));
   transport_->Close(mode);
-  DropHeld();  // last: abort handlers run arbitrary code
+  RetireSource();
+  // Last: the body reader and abort handlers run arbitrary code. The reader
+  // already sees its exchange aborted(); it may Respond(), which leaves the
+  // exchange held (answered) for DropHeld() to free.
+  BodyReader reader = std::move(in_.reader);
+  if (in_.exchange != nullptr) in_.exchange->MarkAborted();
+  ResetStream();
+  if (reader) reader(Status(Code::kUnavailable, "the connection closed before the body was read"), {}, false);
+  DropHeld();
 }
 
 void Connection::DropHeld() {
@@ -263,7 +333,7 @@ void Connection::DropHeld() {
     if (exchange->responded()) {
       Recycle(std::move(exchange));
     } else {
-      exchange->Orphan();
+      exchange->Orphan(transport_->loop());
       orphans.push_back(exchange.release());  // now owned by itself
     }
   }
@@ -284,10 +354,27 @@ void Connection::Recycle(std::unique_ptr<ExchangeImpl> exchange) {
   spare_.push_back(std::move(exchange));
 }
 
+bool Connection::CanParse() const {
+  switch (in_.state) {
+    case StreamedBody::State::kStreaming:
+      return BodyWanted() && StreamRoom() > 0;
+    case StreamedBody::State::kDiscarding:
+      return true;
+    case StreamedBody::State::kNone:
+      break;
+  }
+  return !closing_ && outstanding() < max_held_;
+}
+
+bool Connection::TurnDue() const {
+  return (CanParse() && !pending_.empty()) || DeliveryDue() || SourceReadDue() ||
+         (ContinueWritable() && out_source_ == nullptr) || !retired_sources_.empty();
+}
+
 void Connection::UpdateIo() {
   if (closed_) return;
   // While closing, keep reading (and dropping) to notice the peer leaving.
-  bool want_reading = closing_ || outstanding() < max_held_;
+  bool want_reading = DroppingInput() || CanParse();
   if (want_reading != reading_) {
     reading_ = want_reading;
     transport_->SetReading(want_reading);
@@ -300,35 +387,44 @@ void Connection::UpdateTimer() {
   // except that it must read what we write.
   TimerKind want = TimerKind::kNone;
   uint64_t timeout_ms = 0;
+  uint64_t request = parser_.requests_begun();
   if (write_in_flight_) {
     want = options_.write_timeout_ms != 0 ? TimerKind::kWrite : TimerKind::kNone;
     timeout_ms = options_.write_timeout_ms;
-  } else if (CanParse()) {
-    if (!pending_.empty()) {
-      want = TimerKind::kResume;  // buffered requests, parsed on the next loop turn
-    } else {
-      switch (parser_.phase()) {
-        case RequestParser::Phase::kHead:
-          want = TimerKind::kHead;
-          timeout_ms = options_.header_timeout_ms;
-          break;
-        case RequestParser::Phase::kBody:
-          want = TimerKind::kBody;
-          timeout_ms = options_.body_timeout_ms;
-          break;
-        case RequestParser::Phase::kIdle:
-          if (held_.empty()) {
-            want = TimerKind::kIdle;
-            timeout_ms = options_.idle_timeout_ms;
-          }
-          break;
-      }
-      if (timeout_ms == 0) want = TimerKind::kNone;  // 0 disables a timeout
+    request = writes_pending_;
+  } else if (TurnDue()) {
+    want = TimerKind::kResume;  // buffered requests or body pieces, on the next loop turn
+  } else if (in_.state != StreamedBody::State::kNone) {
+    // A streamed body times out only while bytes are wanted and none come:
+    // while a ReadBody() waits, or while the rest is dropped.
+    bool waiting = in_.state == StreamedBody::State::kDiscarding || (in_.reader && BodyWanted());
+    if (waiting && options_.body_timeout_ms != 0) {
+      want = TimerKind::kStreamBody;
+      timeout_ms = options_.body_timeout_ms;
+      request = in_.progress;
     }
+  } else if (CanParse()) {
+    switch (parser_.phase()) {
+      case RequestParser::Phase::kHead:
+        want = TimerKind::kHead;
+        timeout_ms = options_.header_timeout_ms;
+        break;
+      case RequestParser::Phase::kBody:
+        want = TimerKind::kBody;
+        timeout_ms = options_.body_timeout_ms;
+        break;
+      case RequestParser::Phase::kIdle:
+        if (held_.empty() && out_source_ == nullptr) {
+          want = TimerKind::kIdle;
+          timeout_ms = options_.idle_timeout_ms;
+        }
+        break;
+    }
+    if (timeout_ms == 0) want = TimerKind::kNone;  // 0 disables a timeout
   }
   // A timeout runs from the start of its phase: a new deadline only when the
-  // phase, the request or the pending write changes, not on every byte.
-  uint64_t request = want == TimerKind::kWrite ? writes_pending_ : parser_.requests_begun();
+  // phase, the request or the pending write changes, not on every byte (a
+  // streamed body's deadline moves with its progress instead).
   if (want == timer_kind_ && (want == TimerKind::kNone || request == timer_request_)) return;
   timer_kind_ = want;
   timer_request_ = request;

@@ -37,6 +37,12 @@ RequestParser::RequestParser(size_t max_header_bytes, size_t max_body_bytes)
   parser_.data = this;
 }
 
+void RequestParser::EnableStreaming(const std::function<bool(const Request&)>* choose,
+                                    uint64_t max_streamed_body_bytes) {
+  choose_streaming_ = choose;
+  max_streamed_body_bytes_ = max_streamed_body_bytes;
+}
+
 RequestParser& RequestParser::From(llhttp_t* parser) {
   return *static_cast<RequestParser*>(parser->data);
 }
@@ -88,7 +94,10 @@ RequestParser::Step RequestParser::Paused(const char* data, size_t consumed, boo
     Fail(431, "request head exceeds " + std::to_string(max_header_bytes_) + " bytes");
     return {Event::kError, consumed};
   }
-  if (head_has_body_) return {Event::kHeadComplete, consumed};
+  if (head_has_body_) {
+    if (!ChooseBody()) return {Event::kError, consumed};
+    return {Event::kHeadComplete, consumed};
+  }
   // No body: llhttp reaches the end of the message without another byte.
   llhttp_errno_t error = llhttp_execute(&parser_, data + consumed, 0);
   if (error == HPE_PAUSED) return Paused(data, consumed, false);
@@ -117,6 +126,11 @@ int RequestParser::OnMessageBegin(llhttp_t* parser) {
   self.in_header_field_ = false;
   self.head_has_body_ = false;
   self.expects_continue_ = false;
+  self.body_streamed_ = false;
+  self.chunked_ = false;
+  self.declared_length_ = 0;
+  self.body_bytes_ = 0;
+  self.body_output_ = nullptr;
   return 0;
 }
 
@@ -127,6 +141,7 @@ int RequestParser::OnUrl(llhttp_t* parser, const char* at, size_t length) {
 
 int RequestParser::OnHeaderField(llhttp_t* parser, const char* at, size_t length) {
   RequestParser& self = From(parser);
+  if (self.dropping_trailers()) return 0;
   std::vector<Header>& headers = self.request_->headers;
   if (!self.in_header_field_) {
     headers.emplace_back();
@@ -140,17 +155,21 @@ int RequestParser::OnHeaderField(llhttp_t* parser, const char* at, size_t length
 }
 
 int RequestParser::OnHeaderFieldComplete(llhttp_t* parser) {
-  From(parser).in_header_field_ = false;
+  From(parser).in_header_field_ = false;  // harmless for dropped trailers
   return 0;
 }
 
 int RequestParser::OnHeaderValue(llhttp_t* parser, const char* at, size_t length) {
-  From(parser).request_->headers.back().value.append(at, length);
+  RequestParser& self = From(parser);
+  if (self.dropping_trailers()) return 0;
+  self.request_->headers.back().value.append(at, length);
   return 0;
 }
 
 int RequestParser::OnHeaderValueComplete(llhttp_t* parser) {
-  std::string& value = From(parser).request_->headers.back().value;
+  RequestParser& self = From(parser);
+  if (self.dropping_trailers()) return 0;
+  std::string& value = self.request_->headers.back().value;
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
   return 0;
 }
@@ -172,24 +191,33 @@ int RequestParser::FinishHead() {
   http10_ = parser_.http_major == 0 || (parser_.http_major == 1 && parser_.http_minor == 0);
   keep_alive_ = llhttp_should_keep_alive(&parser_) != 0;
   head_method_ = method == HTTP_HEAD;
-  bool chunked = (parser_.flags & F_CHUNKED) != 0;
+  chunked_ = (parser_.flags & F_CHUNKED) != 0;
   bool has_length = (parser_.flags & F_CONTENT_LENGTH) != 0;
-  if (has_length && parser_.content_length > max_body_bytes_) {
-    return Fail(413, "request body exceeds " + std::to_string(max_body_bytes_) + " bytes");
-  }
-  head_has_body_ = chunked || (has_length && parser_.content_length > 0);
-  if (has_length) request.body.reserve(std::min<uint64_t>(parser_.content_length, kMaxBodyReserve));
+  declared_length_ = has_length ? parser_.content_length : 0;
+  head_has_body_ = chunked_ || declared_length_ > 0;
   const std::string* expect = request.FindHeader("expect");
   expects_continue_ = !http10_ && expect != nullptr && strcasecmp(expect->c_str(), "100-continue") == 0;
   phase_ = Phase::kBody;
   return HPE_PAUSED;
 }
 
+// Outside llhttp's callbacks (llhttp is paused at the end of the head), so
+// the chooser may look at the head at leisure.
+bool RequestParser::ChooseBody() {
+  body_streamed_ = choose_streaming_ != nullptr && (*choose_streaming_)(*request_);
+  if (declared_length_ > body_limit()) {
+    Fail(413, "request body exceeds " + std::to_string(body_limit()) + " bytes");
+    return false;
+  }
+  if (!body_streamed_) request_->body.reserve(std::min<uint64_t>(declared_length_, kMaxBodyReserve));
+  return true;
+}
+
 int RequestParser::OnChunkHeader(llhttp_t* parser) {
   RequestParser& self = From(parser);
   // The chunk size is in content_length while this callback runs.
-  if (parser->content_length > self.max_body_bytes_ - self.request_->body.size()) {
-    self.Fail(413, "request body exceeds " + std::to_string(self.max_body_bytes_) + " bytes");
+  if (parser->content_length > self.body_limit() - self.body_bytes_) {
+    self.Fail(413, "request body exceeds " + std::to_string(self.body_limit()) + " bytes");
     return -1;
   }
   return 0;
@@ -197,11 +225,15 @@ int RequestParser::OnChunkHeader(llhttp_t* parser) {
 
 int RequestParser::OnBody(llhttp_t* parser, const char* at, size_t length) {
   RequestParser& self = From(parser);
-  std::string& body = self.request_->body;
-  if (length > self.max_body_bytes_ - body.size()) {
-    return self.Fail(413, "request body exceeds " + std::to_string(self.max_body_bytes_) + " bytes");
+  if (length > self.body_limit() - self.body_bytes_) {
+    return self.Fail(413, "request body exceeds " + std::to_string(self.body_limit()) + " bytes");
   }
-  body.append(at, length);
+  self.body_bytes_ += length;
+  if (!self.body_streamed_) {
+    self.request_->body.append(at, length);
+  } else if (self.body_output_ != nullptr) {
+    self.body_output_->append(at, length);
+  }
   return 0;
 }
 

@@ -99,7 +99,7 @@ void AppendResponseHead(const Response& response, const HeadOptions& options, st
   out->append(options.date);
   if (!StatusForbidsBody(status)) {
     out->append("\r\nContent-Length: ");
-    AppendNumber(response.body.size(), out);
+    AppendNumber(options.content_length.value_or(response.body.size()), out);
   }
   if (options.close) {
     out->append("\r\nConnection: close");

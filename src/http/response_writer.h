@@ -2,6 +2,8 @@
 // Pure functions over strings: no I/O, no state.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,10 +16,14 @@ struct HeadOptions {
   bool close = false;              // add "Connection: close"
   bool keep_alive_http10 = false;  // add "Connection: keep-alive" (HTTP/1.0 clients)
   std::string_view request_id;     // add "x-request-id" unless empty
+  // The Content-Length to send instead of response.body.size() (a streamed
+  // body, or the length a HEAD response stands for).
+  std::optional<uint64_t> content_length;
 };
 
 // Appends "HTTP/1.1 <status> <reason>", Date, Content-Length (from
-// response.body, omitted for 1xx/204/304), Connection as asked, then the
+// options.content_length or else response.body, omitted for 1xx/204/304),
+// Connection as asked, then the
 // handler's headers except those the server owns (Content-Length, Date,
 // Connection, Transfer-Encoding), then the blank line.
 void AppendResponseHead(const Response& response, const HeadOptions& options, std::string* out);

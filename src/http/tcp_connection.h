@@ -72,6 +72,7 @@ class TcpConnection final : public Transport {
   void StartTimer(uint64_t timeout_ms) override;
   void StopTimer() override;
   uint64_t NowMillis() const override { return uv_now(tcp_.loop); }
+  uv_loop_t* loop() const override { return tcp_.loop; }
   void Close(CloseMode mode) override;
 
   // The server's intrusive list of connections, and whether this one counts

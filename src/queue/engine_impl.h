@@ -9,6 +9,9 @@
 //   inflight.cc    DeleteMessage, ChangeMessageVisibility and their batches
 //   move_tasks.cc  Start/Cancel/ListMessageMoveTasks, RunMoveTaskStep
 //   maintenance.cc SweepExpired, PeekMessages
+//   fifo_groups.cc FIFO message groups and sequence numbers
+//   fifo_dedup.cc  FIFO deduplication records and receive attempts
+//   receive_fifo.cc ReceiveMessage on a FIFO queue (group by group)
 //
 // Every operation validates its request before its first write, so a
 // failure normally changes nothing; a storage error part-way leaves writes
@@ -25,6 +28,7 @@
 #include "queue/arn.h"
 #include "queue/queue_attributes.h"
 #include "queue/queue_catalog.h"
+#include "queue/receive_internal.h"
 #include "sluice/clock.h"
 #include "sluice/queue/engine.h"
 #include "sluice/storage/statement_cache.h"
@@ -115,12 +119,59 @@ class Engine::Impl {
   // or no such queue).
   Result<const QueueRow*> QueueByArn(const std::string& arn);
   // Checks a canonical RedrivePolicy of queue `source_name`: its target
-  // must exist and let `source_name` use it. Returns the target's name.
-  Result<std::string> CheckRedriveTarget(const std::string& source_name,
+  // must exist, let `source_name` use it, and be of the same type
+  // (`source_fifo`). Returns the target's name.
+  Result<std::string> CheckRedriveTarget(const std::string& source_name, bool source_fifo,
                                          const std::string& redrive_policy);
   // Validates one entry and inserts it (SendMessage and each batch entry).
   Result<SendMessageResult> SendOne(const QueueRow& queue, const SendMessageEntry& entry,
                                     int64_t now);
+  // The FIFO checks of one entry (DelaySeconds, MessageGroupId,
+  // MessageDeduplicationId); returns the deduplication id to use.
+  Result<std::string> CheckFifoEntry(const QueueRow& queue, const SendMessageEntry& entry);
+
+  // receive.cc: the steps every receive shares.
+  Status DeliverCandidate(const ReceivePlan& plan, Candidate& candidate,
+                          ReceiveMessageResult* result, std::vector<Delivery>* deliveries);
+  Result<ReceivedMessage> BuildReceived(const ReceivePlan& plan, Candidate& candidate,
+                                        std::string receipt_handle, int64_t receive_count);
+  Status MoveToDeadLetterQueue(const ReceivePlan& plan, const Candidate& candidate);
+  // receive_fifo.cc
+  Status ReceiveFifo(const ReceivePlan& plan, ReceiveMessageResult* result,
+                     std::vector<Delivery>* deliveries);
+  // Delivers from one group, head first, up to `wanted` messages.
+  Status ReceiveFromGroup(const ReceivePlan& plan, const std::string& group_id, int wanted,
+                          int* skipped, ReceiveMessageResult* result,
+                          std::vector<Delivery>* deliveries);
+  // ReceiveRequestAttemptId: true (and `result` filled) when the attempt's
+  // earlier deliveries are still unmodified and were returned again.
+  Result<bool> ReplayReceiveAttempt(const ReceivePlan& plan, const std::string& attempt_id,
+                                    ReceiveMessageResult* result);
+
+  // fifo_groups.cc (FIFO queues only)
+  // The next sequence number of queue `queue_id` (1, 2, ...; never reused).
+  Result<int64_t> NextSequenceNumber(int64_t queue_id);
+  // A message visible at `visible_at` joined the tail of group `group_id`.
+  Status AddToGroup(int64_t queue_id, std::string_view group_id, int64_t visible_at);
+  // Recomputes the group's available_at from its first messages, or drops
+  // its row when it has none left. Call after any change to the group's
+  // head or to the visibility of its received messages.
+  Status RefreshGroup(int64_t queue_id, std::string_view group_id, int64_t now);
+
+  // fifo_dedup.cc (FIFO queues only)
+  // The live record of `deduplication_id` in `scope`, if any.
+  Result<std::optional<DeduplicationRecord>> FindDuplicate(int64_t queue_id,
+                                                           std::string_view scope,
+                                                           std::string_view deduplication_id,
+                                                           int64_t now);
+  Status RecordDeduplication(int64_t queue_id, std::string_view scope,
+                             std::string_view deduplication_id, const DeduplicationRecord& record,
+                             int64_t now);
+  Status RecordReceiveAttempt(int64_t queue_id, const std::string& attempt_id,
+                              const std::vector<Delivery>& deliveries, int64_t expires_at);
+  // Deletes up to `limit` expired deduplication records and receive
+  // attempts; returns how many.
+  Result<int> SweepFifoRecords(int64_t now, int limit);
   // Deletes up to `limit` expired messages of one queue; returns how many.
   Result<int> DeleteExpired(const QueueRow& queue, int64_t now, int limit);
   // One ChangeMessageVisibility (also each batch entry).

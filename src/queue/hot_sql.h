@@ -11,5 +11,12 @@ extern const char kSelectDeliverable[];
 extern const char kNextVisibleAt[];
 // The retention sweep of one queue: ?1 queue id, ?2 sent_at bound, ?3 limit.
 extern const char kSelectExpired[];
+// FIFO receive: the groups of queue ?1 available at ?2 after the
+// (available_at, id) cursor (?3, ?4), at most ?5 (receive_fifo.cc).
+extern const char kSelectAvailableGroups[];
+// FIFO: the first ?3 messages of group ?2 of queue ?1 (fifo_groups.cc).
+extern const char kSelectGroupWindow[];
+// FIFO send: the live deduplication record of (?1 queue, ?2 scope, ?3 id) at ?4.
+extern const char kSelectDuplicate[];
 
 }  // namespace sluice::queue

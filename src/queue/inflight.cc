@@ -10,6 +10,12 @@
 //     from its latest receive (else InvalidParameterValue, "Message does not
 //     exist or is not available for visibility timeout change"), and it must
 //     be in flight (else MessageNotInflight).
+// On a FIFO queue a handle is good only while its receive holds the message:
+// DeleteMessage with a handle whose message was received again or became
+// visible again fails ("The receipt handle has expired"), as SQS's FIFO
+// queues do; a message already deleted still deletes as a no-op. Deletes and
+// visibility changes refresh the message's group (fifo_groups.cc), which
+// may unblock it.
 #include <fmt/format.h>
 
 #include "queue/engine_impl.h"
@@ -22,7 +28,13 @@ namespace {
 constexpr const char kDeleteReceived[] =
     "DELETE FROM messages WHERE id = ?1 AND queue_id = ?2 AND receipt_token = ?3";
 constexpr const char kSelectInFlight[] =
-    "SELECT visible_at, receipt_token, received_at FROM messages WHERE id = ?1 AND queue_id = ?2";
+    "SELECT visible_at, receipt_token, received_at, message_group_id FROM messages "
+    "WHERE id = ?1 AND queue_id = ?2";
+constexpr const char kDeleteFifoReceived[] =
+    "DELETE FROM messages WHERE id = ?1 AND queue_id = ?2 AND receipt_token = ?3 "
+    "AND visible_at > ?4 RETURNING message_group_id";
+constexpr const char kSelectFifoHolder[] =
+    "SELECT 1 FROM messages WHERE id = ?1 AND queue_id = ?2";
 constexpr const char kSetVisibleAt[] = "UPDATE messages SET visible_at = ?1 WHERE id = ?2";
 
 // SQS's limit on the visibility timeout, counted from the latest receive.
@@ -45,9 +57,31 @@ bool IsEntryError(Code code) { return code != Code::kStorageFailed && code != Co
 Status Engine::Impl::DeleteOne(const QueueRow& queue, const std::string& receipt_handle) {
   Result<ReceiptHandle> handle = DecodeFor(queue, receipt_handle);
   if (!handle.ok()) return handle.status();
-  storage::Statement erase = db_.Prepare(kDeleteReceived);
-  erase.BindInt(handle->message_row_id).BindInt(queue.id).BindInt(handle->receipt_token);
-  return erase.Run();
+  if (!queue.settings.fifo) {
+    storage::Statement erase = db_.Prepare(kDeleteReceived);
+    erase.BindInt(handle->message_row_id).BindInt(queue.id).BindInt(handle->receipt_token);
+    return erase.Run();
+  }
+  const int64_t now = clock_.NowMillis();
+  std::string group;
+  bool deleted = false;
+  {
+    storage::Statement erase = db_.Prepare(kDeleteFifoReceived);
+    erase.BindInt(handle->message_row_id).BindInt(queue.id).BindInt(handle->receipt_token);
+    erase.BindInt(now);
+    if (erase.Step()) {
+      deleted = true;
+      group = erase.Text(0);
+    }
+    if (!erase.ok()) return erase.status();
+  }
+  if (deleted) return RefreshGroup(queue.id, group, now);
+  storage::Statement holder = db_.Prepare(kSelectFifoHolder);
+  holder.BindInt(handle->message_row_id).BindInt(queue.id);
+  const bool exists = holder.Step();
+  if (!holder.ok()) return holder.status();
+  if (!exists) return Status::Ok();  // already deleted (or moved): nothing to do
+  return InvalidParameter("ReceiptHandle", receipt_handle, "The receipt handle has expired.");
 }
 
 Status Engine::Impl::ChangeVisibility(const QueueRow& queue, const std::string& receipt_handle,
@@ -66,6 +100,7 @@ Status Engine::Impl::ChangeVisibility(const QueueRow& queue, const std::string& 
   }
   const int64_t visible_at = select.Int(0);
   const int64_t received_at = select.Int(2);
+  const std::string group(select.Text(3));
   if (visible_at <= now) {
     return Status(Code::kMessageNotInflight, "The message referred to isn't in flight.");
   }
@@ -77,7 +112,9 @@ Status Engine::Impl::ChangeVisibility(const QueueRow& queue, const std::string& 
   }
   storage::Statement update = db_.Prepare(kSetVisibleAt);
   update.BindInt(new_visible_at).BindInt(handle->message_row_id);
-  return update.Run();
+  SLUICE_RETURN_IF_ERROR(update.Run());
+  if (queue.settings.fifo) return RefreshGroup(queue.id, group, now);
+  return Status::Ok();
 }
 
 Result<EmptyResult> Engine::Impl::DeleteMessage(const DeleteMessageRequest& request) {

@@ -1,5 +1,9 @@
 // Work no SQS request asks for: the retention sweep (timer-driven) and
-// PeekMessages (admin API, `sluice dlq peek`).
+// PeekMessages (admin API, `sluice dlq peek`). Deleting FIFO messages here
+// refreshes their groups (fifo_groups.cc); the sweep also drops expired FIFO
+// deduplication records and receive attempts.
+#include <set>
+
 #include "queue/engine_impl.h"
 #include "queue/hot_sql.h"
 #include "queue/message_attributes.h"
@@ -11,11 +15,17 @@ namespace sluice::queue {
 // (subquery) lets the planner pick a table scan once statistics exist.
 const char kSelectExpired[] =
     "SELECT id FROM messages WHERE queue_id = ?1 AND sent_at <= ?2 ORDER BY sent_at LIMIT ?3";
+// The same for a FIFO queue, with each message's group (to refresh).
+constexpr const char kSelectExpiredFifo[] =
+    "SELECT id, message_group_id FROM messages WHERE queue_id = ?1 AND sent_at <= ?2 "
+    "ORDER BY sent_at LIMIT ?3";
 
 namespace {
 
 constexpr const char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
-constexpr const char kPurgedSlice[] = "SELECT id FROM messages WHERE queue_id = ?1 AND id <= ?2 LIMIT ?3";
+constexpr const char kPurgedSlice[] =
+    "SELECT id, message_group_id, sequence_number IS NOT NULL FROM messages "
+    "WHERE queue_id = ?1 AND id <= ?2 LIMIT ?3";
 constexpr const char kPendingPurges[] = "SELECT id, purge_high_water_id FROM queues WHERE purge_high_water_id > 0";
 constexpr const char kClearPurge[] = "UPDATE queues SET purge_high_water_id = 0 WHERE id = ?1";
 // A deleted deep queue (QueueCatalog::Tombstone) goes once its messages are gone.
@@ -30,11 +40,16 @@ Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int 
   // Expiry counts from the original send, also in a dead-letter queue (sent_at
   // survives the move), against the retention of the queue holding it now.
   const int64_t sent_before = now - int64_t{queue.settings.message_retention_period} * 1000;
+  const bool fifo = queue.settings.fifo;
   std::vector<int64_t> expired;
+  std::set<std::string> groups;  // FIFO groups that lost messages
   {
-    storage::Statement select = db_.Prepare(kSelectExpired);
+    storage::Statement select = db_.Prepare(fifo ? kSelectExpiredFifo : kSelectExpired);
     select.BindInt(queue.id).BindInt(sent_before).BindInt(limit);
-    while (select.Step()) expired.push_back(select.Int(0));
+    while (select.Step()) {
+      expired.push_back(select.Int(0));
+      if (fifo) groups.emplace(select.Text(1));
+    }
     if (!select.ok()) return select.status();
   }
   for (int64_t id : expired) {
@@ -42,15 +57,20 @@ Result<int> Engine::Impl::DeleteExpired(const QueueRow& queue, int64_t now, int 
     erase.BindInt(id);
     SLUICE_RETURN_IF_ERROR(erase.Run());
   }
+  for (const std::string& group : groups) SLUICE_RETURN_IF_ERROR(RefreshGroup(queue.id, group, now));
   return static_cast<int>(expired.size());
 }
 
 Result<int> Engine::Impl::DeletePurgedSlice(int64_t queue_id, int64_t high_water, int limit) {
   std::vector<int64_t> doomed;
+  std::set<std::string> groups;  // FIFO groups (messages with a sequence number) that lost messages
   {
     storage::Statement select = db_.Prepare(kPurgedSlice);
     select.BindInt(queue_id).BindInt(high_water).BindInt(limit);
-    while (select.Step()) doomed.push_back(select.Int(0));
+    while (select.Step()) {
+      doomed.push_back(select.Int(0));
+      if (select.Int(2) != 0) groups.emplace(select.Text(1));
+    }
     if (!select.ok()) return select.status();
   }
   // One by one by primary key: a DELETE ... IN (subquery) was planned as a scan.
@@ -59,6 +79,8 @@ Result<int> Engine::Impl::DeletePurgedSlice(int64_t queue_id, int64_t high_water
     erase.BindInt(id);
     SLUICE_RETURN_IF_ERROR(erase.Run());
   }
+  const int64_t now = clock_.NowMillis();
+  for (const std::string& group : groups) SLUICE_RETURN_IF_ERROR(RefreshGroup(queue_id, group, now));
   return static_cast<int>(doomed.size());
 }
 
@@ -88,9 +110,13 @@ Result<int> Engine::Impl::SweepExpired(int limit) {
       catalog_.Forget();  // the row may have been cached by id
     }
   }
+  const int64_t now = clock_.NowMillis();
+  // Expired FIFO deduplication records and receive attempts.
+  Result<int> records = SweepFifoRecords(now, limit - deleted);
+  if (!records.ok()) return records.status();
+  deleted += *records;
   Result<std::vector<int64_t>> ids = catalog_.AllIds();
   if (!ids.ok()) return ids.status();
-  const int64_t now = clock_.NowMillis();
   for (int64_t id : *ids) {
     if (deleted >= limit) break;
     Result<const QueueRow*> queue = catalog_.FindById(id);

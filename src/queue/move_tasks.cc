@@ -11,7 +11,17 @@
 // A task moves only the messages present when it started (id <=
 // high_water_id), oldest first; moved messages are visible at once with
 // their receive count reset. Only one RUNNING or CANCELLING task per source.
+//
+// FIFO dead-letter queues redrive to FIFO queues only (SQS: both queues of a
+// redrive are of the same type). A FIFO message moves in the DLQ's order
+// (its arrival there), keeps its group and its deduplication id (which the
+// dead-letter move set to its old message id, so it is never dropped as a
+// duplicate: the move bypasses deduplication), and arrives as SQS says
+// redriven messages do: a new MessageId, a new enqueue time, and the
+// destination's next sequence number, at the tail of its group. For a FIFO
+// source the task's high water is a sequence number, not a row id.
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
@@ -30,6 +40,8 @@ constexpr const char kActiveForSource[] =
     "LIMIT 1";
 constexpr const char kCountAndHighWater[] =
     "SELECT count(*), MAX(id) FROM messages WHERE queue_id = ?1";
+constexpr const char kCountAndHighWaterFifo[] =
+    "SELECT count(*), MAX(sequence_number) FROM messages WHERE queue_id = ?1";
 constexpr const char kInsertTask[] =
     "INSERT INTO move_tasks(task_handle, source_queue_id, source_arn, destination_arn, "
     "max_per_second, status, to_move, high_water_id, started_at) "
@@ -53,6 +65,15 @@ constexpr const char kAddMoved[] = "UPDATE move_tasks SET moved = moved + ?1 WHE
 constexpr const char kSelectToMove[] =
     "SELECT id, dead_letter_source_queue_id FROM messages WHERE queue_id = ?1 AND id <= ?2 "
     "ORDER BY sent_at, id LIMIT ?3";
+// A FIFO DLQ's arrival order: sent_at is its arrival time there (the move
+// restarts it) and sequence numbers break ties.
+constexpr const char kSelectToMoveFifo[] =
+    "SELECT id, dead_letter_source_queue_id, message_group_id FROM messages "
+    "WHERE queue_id = ?1 AND sequence_number <= ?2 ORDER BY sent_at, sequence_number LIMIT ?3";
+constexpr const char kMoveFifoMessage[] =
+    "UPDATE messages SET queue_id = ?1, message_id = ?2, sent_at = ?3, visible_at = ?3, "
+    "receive_count = 0, first_received_at = 0, received_at = 0, receipt_token = 0, "
+    "dead_letter_source_queue_id = NULL, sequence_number = ?4 WHERE id = ?5";
 constexpr const char kMoveMessage[] =
     "UPDATE messages SET queue_id = ?1, visible_at = ?2, receive_count = 0, first_received_at = 0, "
     "received_at = 0, receipt_token = 0, dead_letter_source_queue_id = NULL WHERE id = ?3";
@@ -161,6 +182,10 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
     Result<const QueueRow*> destination = QueueByArn(request.destination_arn);
     if (!destination.ok()) return destination.status();
     if (*destination == nullptr) return NoSuchResource("DestinationArn");
+    if ((*destination)->settings.fifo != source->settings.fifo) {
+      return Status(Code::kInvalidParameterValue,
+                    "The source queue and the destination queue must be of the same type.");
+    }
   }
 
   storage::Statement active = db_.Prepare(kActiveForSource);
@@ -173,7 +198,8 @@ Result<StartMessageMoveTaskResult> Engine::Impl::StartMessageMoveTask(
                   "queue arn at a given time.");
   }
 
-  storage::Statement count = db_.Prepare(kCountAndHighWater);
+  storage::Statement count =
+      db_.Prepare(source->settings.fifo ? kCountAndHighWaterFifo : kCountAndHighWater);
   count.BindInt(source->id);
   int64_t to_move = 0;
   int64_t high_water_id = 0;
@@ -285,33 +311,46 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
   Result<const QueueRow*> source = catalog_.FindById(task.source_queue_id);
   if (!source.ok()) return source.status();
   if (*source == nullptr) return fail(kNonExistentQueue);
+  const bool fifo = (*source)->settings.fifo;
+  const int64_t source_queue_id = (*source)->id;
   int64_t destination_id = 0;
   std::string destination_name;
+  bool destination_fifo = false;
   if (!task.destination_arn.empty()) {
     Result<const QueueRow*> destination = QueueByArn(task.destination_arn);
     if (!destination.ok()) return destination.status();
     if (*destination == nullptr) return fail(kNonExistentQueue);
     destination_id = (*destination)->id;
     destination_name = (*destination)->name;
+    destination_fifo = (*destination)->settings.fifo;
   }
 
-  std::vector<std::pair<int64_t, int64_t>> messages;  // (row id, DLQ source queue id or 0)
+  struct ToMove {
+    int64_t row_id;
+    int64_t origin_id;  // the queue it was dead-lettered from, 0 if none
+    std::string group;  // FIFO only
+  };
+  std::vector<ToMove> messages;
   {
-    storage::Statement select = db_.Prepare(kSelectToMove);
+    storage::Statement select = db_.Prepare(fifo ? kSelectToMoveFifo : kSelectToMove);
     select.BindInt(task.source_queue_id).BindInt(task.high_water_id).BindInt(max_messages);
     while (select.Step()) {
-      messages.emplace_back(select.Int(0), select.IsNull(1) ? 0 : select.Int(1));
+      messages.push_back({select.Int(0), select.IsNull(1) ? 0 : select.Int(1),
+                          fifo ? std::string(select.Text(2)) : std::string()});
     }
     if (!select.ok()) return select.status();
   }
 
   std::string failure;
-  for (const auto& [row_id, origin_id] : messages) {
+  std::set<std::string> source_groups;
+  for (const ToMove& message : messages) {
     int64_t target_id = destination_id;
     std::string target_name = destination_name;
+    bool target_fifo = destination_fifo;
     if (target_id == 0) {
-      Result<const QueueRow*> origin =
-          origin_id == 0 ? Result<const QueueRow*>(nullptr) : catalog_.FindById(origin_id);
+      Result<const QueueRow*> origin = message.origin_id == 0
+                                           ? Result<const QueueRow*>(nullptr)
+                                           : catalog_.FindById(message.origin_id);
       if (!origin.ok()) return origin.status();
       if (*origin == nullptr) {
         failure = kUnknownSource;
@@ -319,15 +358,34 @@ Result<MoveTaskStep> Engine::Impl::RunMoveTaskStep(const std::string& task_handl
       }
       target_id = (*origin)->id;
       target_name = (*origin)->name;
+      target_fifo = (*origin)->settings.fifo;
     }
-    storage::Statement move = db_.Prepare(kMoveMessage);
-    move.BindInt(target_id).BindInt(now).BindInt(row_id);
-    SLUICE_RETURN_IF_ERROR(move.Run());
+    if (fifo != target_fifo) {  // a queue re-created as the other type since
+      failure = kUnknownSource;
+      break;
+    }
+    if (fifo) {
+      Result<int64_t> sequence = NextSequenceNumber(target_id);
+      if (!sequence.ok()) return sequence.status();
+      storage::Statement move = db_.Prepare(kMoveFifoMessage);
+      move.BindInt(target_id).BindText(NewUuid()).BindInt(now).BindInt(*sequence);
+      move.BindInt(message.row_id);
+      SLUICE_RETURN_IF_ERROR(move.Run());
+      SLUICE_RETURN_IF_ERROR(AddToGroup(target_id, message.group, now));
+      source_groups.insert(message.group);
+    } else {
+      storage::Statement move = db_.Prepare(kMoveMessage);
+      move.BindInt(target_id).BindInt(now).BindInt(message.row_id);
+      SLUICE_RETURN_IF_ERROR(move.Run());
+    }
     ++step.moved;
     if (std::find(step.woken_queues.begin(), step.woken_queues.end(), target_name) ==
         step.woken_queues.end()) {
       step.woken_queues.push_back(target_name);
     }
+  }
+  for (const std::string& group : source_groups) {
+    SLUICE_RETURN_IF_ERROR(RefreshGroup(source_queue_id, group, now));
   }
   if (step.moved > 0) {
     storage::Statement add = db_.Prepare(kAddMoved);

@@ -168,6 +168,39 @@ Result<std::string> NormalizeRedriveAllowPolicy(std::string_view raw) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+std::string Lower(std::string_view value) {
+  std::string lower(value);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
+// The attributes only a FIFO queue has, and what SQS answers when a standard
+// queue is given one.
+Result<std::string> NormalizeFifoOnly(const std::string& name, const std::string& value,
+                                      bool fifo) {
+  if (name == "ContentBasedDeduplication") {
+    if (!fifo) return Status(Code::kInvalidAttributeName, "Unknown Attribute ContentBasedDeduplication.");
+    std::string lower = Lower(value);
+    if (lower != "true" && lower != "false") return InvalidValue(name);
+    return lower;
+  }
+  if (!fifo) {
+    return Status(Code::kInvalidAttributeName,
+                  fmt::format("You can specify the {} only when FifoQueue is set to true.", name));
+  }
+  if (name == "DeduplicationScope" && (value == "messageGroup" || value == "queue")) return value;
+  if (name == "FifoThroughputLimit" && (value == "perMessageGroupId" || value == "perQueue")) {
+    return value;
+  }
+  return InvalidValue(name);
+}
+
+bool IsFifoOnly(std::string_view name) {
+  return name == "ContentBasedDeduplication" || name == "DeduplicationScope" ||
+         name == "FifoThroughputLimit";
+}
+
 Result<std::string> NormalizeOne(const std::string& name, const std::string& value,
                                  const QueueAttributeLimits& limits) {
   for (const IntegerAttribute& attribute : kIntegerAttributes) {
@@ -178,9 +211,7 @@ Result<std::string> NormalizeOne(const std::string& name, const std::string& val
     return std::to_string(*number);
   }
   if (name == "SqsManagedSseEnabled") {
-    std::string lower = value;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string lower = Lower(value);
     if (lower != "true" && lower != "false") return InvalidValue(name);
     return lower;
   }
@@ -203,8 +234,8 @@ bool IsKnownQueueAttributeName(std::string_view name) {
   return std::find(kKnownNames.begin(), kKnownNames.end(), name) != kKnownNames.end();
 }
 
-AttributeMap DefaultQueueAttributes(const QueueAttributeLimits& limits) {
-  return {
+AttributeMap DefaultQueueAttributes(const QueueAttributeLimits& limits, bool fifo) {
+  AttributeMap defaults = {
       {"DelaySeconds", "0"},
       {"KmsDataKeyReusePeriodSeconds", "300"},
       {"MaximumMessageSize", std::to_string(limits.default_maximum_message_size)},
@@ -213,24 +244,53 @@ AttributeMap DefaultQueueAttributes(const QueueAttributeLimits& limits) {
       {"SqsManagedSseEnabled", "true"},
       {"VisibilityTimeout", "30"},
   };
+  if (fifo) {
+    defaults.insert({{"FifoQueue", "true"},
+                     {"ContentBasedDeduplication", "false"},
+                     {"DeduplicationScope", "queue"},
+                     {"FifoThroughputLimit", "perQueue"}});
+  }
+  return defaults;
 }
 
-Result<AttributeMap> NormalizeQueueAttributes(const AttributeMap& requested, bool creating,
-                                              const QueueAttributeLimits& limits) {
+Result<bool> RequestsFifoQueue(const AttributeMap& requested) {
+  auto it = requested.find("FifoQueue");
+  if (it == requested.end()) return false;
+  std::string lower = Lower(it->second);
+  if (lower != "true" && lower != "false") return InvalidValue("FifoQueue");
+  return lower == "true";
+}
+
+Result<AttributeMap> NormalizeQueueAttributes(const AttributeMap& requested, bool fifo,
+                                              bool creating, const QueueAttributeLimits& limits) {
   AttributeMap normalized;
   for (const auto& [name, value] : requested) {
-    if (name == "FifoQueue" && creating) {
-      if (value == "true") {
-        return Status(Code::kUnsupportedOperation, "FIFO queues are not supported yet");
-      }
-      if (value != "false") return InvalidValue(name);
-      continue;
+    if (name == "FifoQueue") {
+      if (creating) continue;  // RequestsFifoQueue chose the type
+      if (!fifo) return Status(Code::kInvalidAttributeName, "Unknown Attribute FifoQueue.");
+      if (Lower(value) == "true") continue;
+      return Status(Code::kInvalidAttributeValue,
+                    "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is "
+                    "not supported.");
     }
-    Result<std::string> canonical = NormalizeOne(name, value, limits);
+    Result<std::string> canonical =
+        IsFifoOnly(name) ? NormalizeFifoOnly(name, value, fifo) : NormalizeOne(name, value, limits);
     if (!canonical.ok()) return canonical.status();
     normalized.emplace(name, std::move(canonical).value());
   }
   return normalized;
+}
+
+Status CheckAttributeCombination(const AttributeMap& attributes) {
+  auto limit = attributes.find("FifoThroughputLimit");
+  auto scope = attributes.find("DeduplicationScope");
+  if (limit != attributes.end() && limit->second == "perMessageGroupId" &&
+      (scope == attributes.end() || scope->second != "messageGroup")) {
+    return Status(Code::kInvalidAttributeValue,
+                  "Invalid value for the parameter FifoThroughputLimit. Reason: "
+                  "perMessageGroupId is allowed only when DeduplicationScope is messageGroup.");
+  }
+  return Status::Ok();
 }
 
 AttributeMap MergeQueueAttributes(AttributeMap current, const AttributeMap& changes) {
@@ -308,6 +368,13 @@ QueueSettings SettingsOf(const AttributeMap& attributes) {
   integer("VisibilityTimeout", &settings.visibility_timeout);
   auto redrive = attributes.find("RedrivePolicy");
   if (redrive != attributes.end()) settings.redrive_policy = ParseRedrivePolicy(redrive->second);
+  auto is = [&](std::string_view name, std::string_view value) {
+    auto it = attributes.find(std::string(name));
+    return it != attributes.end() && it->second == value;
+  };
+  settings.fifo = is("FifoQueue", "true");
+  settings.content_based_deduplication = is("ContentBasedDeduplication", "true");
+  settings.deduplication_per_group = is("DeduplicationScope", "messageGroup");
   return settings;
 }
 

@@ -1,11 +1,14 @@
-// The settable attributes of a standard queue: which names exist, their SQS
-// defaults and ranges, their canonical spelling, and the typed settings the
-// engine's hot paths read (so no JSON is parsed per message).
+// The settable attributes of a queue: which names exist, their SQS defaults
+// and ranges, their canonical spelling, and the typed settings the engine's
+// hot paths read (so no JSON is parsed per message).
 //
 // Errors, as SQS reports them:
 //   a name that is not settable          -> kInvalidAttributeName "Unknown Attribute X."
-//   FifoQueue=true                       -> kUnsupportedOperation
+//   a FIFO-only attribute on a standard queue -> kInvalidAttributeName
+//   FifoQueue changed by SetQueueAttributes   -> kInvalidAttributeValue
 //   a bad number or boolean, a bad Policy -> kInvalidAttributeValue naming it
+//   FifoThroughputLimit=perMessageGroupId without
+//     DeduplicationScope=messageGroup      -> kInvalidAttributeValue
 //   a bad RedrivePolicy / RedriveAllowPolicy -> kInvalidParameterValue
 //     "Value <v> for parameter <name> is invalid. Reason: ..."
 // Whether a RedrivePolicy's target exists is the caller's check (it needs
@@ -32,15 +35,26 @@ struct QueueAttributeLimits {
 // Every attribute name GetQueueAttributes knows (botocore's QueueAttributeName).
 bool IsKnownQueueAttributeName(std::string_view name);
 
-// The settable attributes of a new queue, with SQS's defaults.
-AttributeMap DefaultQueueAttributes(const QueueAttributeLimits& limits);
+// The settable attributes of a new queue, with SQS's defaults; a FIFO queue
+// (`fifo`) also gets FifoQueue=true and the defaults of its FIFO attributes.
+AttributeMap DefaultQueueAttributes(const QueueAttributeLimits& limits, bool fifo);
 
-// Checks `requested` and returns it in canonical form ("030" -> "30", JSON
-// policies compacted). An empty value for Policy, RedrivePolicy,
-// RedriveAllowPolicy or KmsMasterKeyId stays empty: "remove it". On
-// CreateQueue (`creating`) FifoQueue=false is accepted and dropped.
-Result<AttributeMap> NormalizeQueueAttributes(const AttributeMap& requested, bool creating,
-                                              const QueueAttributeLimits& limits);
+// Whether a CreateQueue's attributes ask for a FIFO queue: FifoQueue "true"
+// (any case). kInvalidAttributeValue when FifoQueue is neither true nor false.
+Result<bool> RequestsFifoQueue(const AttributeMap& requested);
+
+// Checks `requested` for a queue of the given type and returns it in
+// canonical form ("030" -> "30", "TRUE" -> "true", JSON policies compacted).
+// An empty value for Policy, RedrivePolicy, RedriveAllowPolicy or
+// KmsMasterKeyId stays empty: "remove it". FifoQueue is dropped: it is
+// given on CreateQueue only (`creating`; RequestsFifoQueue read it), and
+// SetQueueAttributes may only restate a FIFO queue's "true".
+Result<AttributeMap> NormalizeQueueAttributes(const AttributeMap& requested, bool fifo,
+                                              bool creating, const QueueAttributeLimits& limits);
+
+// The rules between attributes, checked on a queue's whole (merged) map:
+// FifoThroughputLimit=perMessageGroupId needs DeduplicationScope=messageGroup.
+Status CheckAttributeCombination(const AttributeMap& attributes);
 
 // `current` with the normalized `changes` applied. Choosing SSE-KMS turns
 // SSE-SQS off and the other way round: a queue has one encryption option.
@@ -71,6 +85,9 @@ struct QueueSettings {
   int receive_message_wait_time_seconds = 0;
   int visibility_timeout = 30;
   std::optional<RedrivePolicy> redrive_policy;
+  bool fifo = false;                         // FifoQueue
+  bool content_based_deduplication = false;  // ContentBasedDeduplication
+  bool deduplication_per_group = false;      // DeduplicationScope=messageGroup
 };
 // Settings of a canonical attribute map (missing or unparsable members keep
 // their defaults: the map was validated when it was written).

@@ -42,6 +42,7 @@ std::optional<std::string> DecodePageToken(const std::string& token) {
 }
 
 Result<std::string> Engine::Impl::CheckRedriveTarget(const std::string& source_name,
+                                                     bool source_fifo,
                                                      const std::string& redrive_policy) {
   std::optional<RedrivePolicy> policy = ParseRedrivePolicy(redrive_policy);
   const QueueRow* target = nullptr;
@@ -52,6 +53,11 @@ Result<std::string> Engine::Impl::CheckRedriveTarget(const std::string& source_n
   }
   if (target == nullptr) {
     return InvalidParameter("RedrivePolicy", redrive_policy, "Dead letter target does not exist.");
+  }
+  if (target->settings.fifo != source_fifo) {
+    // SQS's reason ends in two dots.
+    return InvalidParameter("RedrivePolicy", redrive_policy,
+                            "Dead-letter queue must be same type of queue as the source..");
   }
   auto allow_json = target->attributes.find("RedriveAllowPolicy");
   if (allow_json != target->attributes.end()) {
@@ -74,9 +80,14 @@ Result<std::string> Engine::Impl::CheckRedriveTarget(const std::string& source_n
 
 Result<CreateQueueResult> Engine::Impl::CreateQueue(const CreateQueueRequest& request) {
   const std::string& name = request.queue_name;
-  SLUICE_RETURN_IF_ERROR(ValidateQueueName(name));
-  Result<AttributeMap> requested = NormalizeQueueAttributes(request.attributes, true, limits_);
+  Result<bool> fifo = RequestsFifoQueue(request.attributes);
+  if (!fifo.ok()) return fifo.status();
+  SLUICE_RETURN_IF_ERROR(ValidateQueueName(name, *fifo));
+  Result<AttributeMap> requested =
+      NormalizeQueueAttributes(request.attributes, *fifo, true, limits_);
   if (!requested.ok()) return requested.status();
+  // Restating the type is part of what a re-create compares.
+  if (*fifo) requested->emplace("FifoQueue", "true");
 
   Result<const QueueRow*> existing = catalog_.FindByName(name);
   if (!existing.ok()) return existing.status();
@@ -94,10 +105,12 @@ Result<CreateQueueResult> Engine::Impl::CreateQueue(const CreateQueueRequest& re
 
   Result<TagMap> tags = MergeTags({}, request.tags, name);
   if (!tags.ok()) return tags.status();
-  AttributeMap attributes = MergeQueueAttributes(DefaultQueueAttributes(limits_), *requested);
+  AttributeMap attributes =
+      MergeQueueAttributes(DefaultQueueAttributes(limits_, *fifo), *requested);
+  SLUICE_RETURN_IF_ERROR(CheckAttributeCombination(attributes));
   std::string redrive_target;
   if (auto policy = attributes.find("RedrivePolicy"); policy != attributes.end()) {
-    Result<std::string> target = CheckRedriveTarget(name, policy->second);
+    Result<std::string> target = CheckRedriveTarget(name, *fifo, policy->second);
     if (!target.ok()) return target.status();
     redrive_target = std::move(target).value();
   }
@@ -262,14 +275,17 @@ Result<EmptyResult> Engine::Impl::SetQueueAttributes(const SetQueueAttributesReq
   Result<const QueueRow*> found = RequireQueue(request.queue_name);
   if (!found.ok()) return found.status();
   const QueueRow& queue = **found;
-  Result<AttributeMap> changes = NormalizeQueueAttributes(request.attributes, false, limits_);
+  Result<AttributeMap> changes =
+      NormalizeQueueAttributes(request.attributes, queue.settings.fifo, false, limits_);
   if (!changes.ok()) return changes.status();
   AttributeMap attributes = MergeQueueAttributes(queue.attributes, *changes);
+  SLUICE_RETURN_IF_ERROR(CheckAttributeCombination(attributes));
   std::string redrive_target;
   auto policy = attributes.find("RedrivePolicy");
   if (policy != attributes.end()) {
     if (changes->count("RedrivePolicy") > 0) {
-      Result<std::string> target = CheckRedriveTarget(queue.name, policy->second);
+      Result<std::string> target =
+          CheckRedriveTarget(queue.name, queue.settings.fifo, policy->second);
       if (!target.ok()) return target.status();
       redrive_target = std::move(target).value();
     } else {

@@ -1,7 +1,16 @@
 // SendMessage and SendMessageBatch: validate, then one INSERT per message.
+//
+// On a FIFO queue an entry also needs a MessageGroupId and a deduplication
+// id (explicit, or the SHA-256 of the body under ContentBasedDeduplication),
+// and may not set its own DelaySeconds. A deduplication id seen within the
+// last 5 minutes (per queue, or per group under DeduplicationScope=
+// messageGroup) makes the send a duplicate: accepted, answered with the
+// first message's MessageId and SequenceNumber, and not enqueued. The check,
+// the insert and the record are one savepoint (fifo_dedup.cc).
 #include <fmt/format.h>
 
 #include "queue/engine_impl.h"
+#include "queue/fifo.h"
 #include "queue/message_attributes.h"
 #include "queue/random_ids.h"
 #include "queue/validate.h"
@@ -12,8 +21,9 @@ namespace {
 
 constexpr const char kInsertMessage[] =
     "INSERT INTO messages(queue_id, message_id, body, attributes, system_attributes, md5_body, "
-    "md5_attributes, md5_system_attributes, sent_at, visible_at, sender_id) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "md5_attributes, md5_system_attributes, sent_at, visible_at, sender_id, message_group_id, "
+    "deduplication_id, sequence_number) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 constexpr int kMaxDelaySeconds = 900;
 
@@ -33,19 +43,67 @@ bool IsEntryError(Code code) { return code != Code::kStorageFailed && code != Co
 
 }  // namespace
 
-Result<SendMessageResult> Engine::Impl::SendOne(const QueueRow& queue, const SendMessageEntry& entry,
-                                                int64_t now) {
-  if (entry.message_deduplication_id) {
-    return InvalidParameter("MessageDeduplicationId", *entry.message_deduplication_id,
-                            "The request includes a parameter that is not valid for this queue "
+Result<std::string> Engine::Impl::CheckFifoEntry(const QueueRow& queue,
+                                                 const SendMessageEntry& entry) {
+  // Only the queue's DelaySeconds applies; an explicit 0 is harmless.
+  if (entry.delay_seconds && *entry.delay_seconds != 0) {
+    return InvalidParameter("DelaySeconds", std::to_string(*entry.delay_seconds),
+                            "The request include parameter that is not valid for this queue "
                             "type.");
   }
-  // MessageGroupId is accepted on standard queues (SQS fair queues) and has
-  // no effect on delivery here.
+  const std::string group = entry.message_group_id.value_or("");
+  if (group.empty()) {
+    return Status(Code::kMissingParameter, "The request must contain the parameter MessageGroupId.");
+  }
+  if (!IsValidFifoToken(group)) {
+    return InvalidParameter("MessageGroupId", group,
+                            "MessageGroupId can only include alphanumeric and punctuation "
+                            "characters. 1 to 128 in length.");
+  }
+  const std::string deduplication_id = entry.message_deduplication_id.value_or("");
+  if (deduplication_id.empty()) {
+    if (!queue.settings.content_based_deduplication) {
+      return Status(Code::kInvalidParameterValue,
+                    "The queue should either have ContentBasedDeduplication enabled or "
+                    "MessageDeduplicationId provided explicitly");
+    }
+    return ContentDeduplicationId(entry.body);
+  }
+  if (!IsValidFifoToken(deduplication_id)) {
+    return InvalidParameter("MessageDeduplicationId", deduplication_id,
+                            "MessageDeduplicationId can only include alphanumeric and punctuation "
+                            "characters. 1 to 128 in length.");
+  }
+  return deduplication_id;
+}
+
+Result<SendMessageResult> Engine::Impl::SendOne(const QueueRow& queue, const SendMessageEntry& entry,
+                                                int64_t now) {
+  const bool fifo = queue.settings.fifo;
   if (entry.body.empty()) {
     return Status(Code::kMissingParameter, "The request must contain the parameter MessageBody.");
   }
-  int delay_seconds = entry.delay_seconds.value_or(queue.settings.delay_seconds);
+  std::string deduplication_id;
+  if (fifo) {
+    Result<std::string> checked = CheckFifoEntry(queue, entry);
+    if (!checked.ok()) return checked.status();
+    deduplication_id = std::move(checked).value();
+  } else {
+    if (entry.message_deduplication_id) {
+      return InvalidParameter("MessageDeduplicationId", *entry.message_deduplication_id,
+                              "The request includes a parameter that is not valid for this queue "
+                              "type.");
+    }
+    // MessageGroupId is accepted on standard queues (SQS fair queues): kept
+    // and returned as an attribute, with no effect on delivery here.
+    if (entry.message_group_id && !IsValidFifoToken(*entry.message_group_id)) {
+      return InvalidParameter("MessageGroupId", *entry.message_group_id,
+                              "MessageGroupId can only include alphanumeric and punctuation "
+                              "characters. 1 to 128 in length.");
+    }
+  }
+  int delay_seconds = fifo ? queue.settings.delay_seconds
+                           : entry.delay_seconds.value_or(queue.settings.delay_seconds);
   if (delay_seconds < 0 || delay_seconds > kMaxDelaySeconds) {
     return InvalidParameter("DelaySeconds", std::to_string(delay_seconds),
                             "DelaySeconds must be >= 0 and <= 900.");
@@ -68,19 +126,52 @@ Result<SendMessageResult> Engine::Impl::SendOne(const QueueRow& queue, const Sen
   std::string attributes = EncodeMessageAttributes(entry.message_attributes);
   std::string system_attributes = EncodeMessageAttributes(entry.message_system_attributes);
   SendMessageResult result;
-  result.message_id = NewUuid();
   result.md5_of_message_body = Md5Hex(entry.body);
   if (!attributes.empty()) result.md5_of_message_attributes = Md5Hex(attributes);
   if (!system_attributes.empty()) result.md5_of_message_system_attributes = Md5Hex(system_attributes);
 
+  const std::string group = entry.message_group_id.value_or("");
+  const std::string_view scope =
+      queue.settings.deduplication_per_group ? std::string_view(group) : std::string_view();
+  int64_t sequence_number = 0;
+  if (fifo) {
+    Result<std::optional<DeduplicationRecord>> duplicate =
+        FindDuplicate(queue.id, scope, deduplication_id, now);
+    if (!duplicate.ok()) return duplicate.status();
+    if (*duplicate) {
+      // The MD5s stay those of this request: clients check them against
+      // what they sent.
+      result.message_id = (*duplicate)->message_id;
+      result.sequence_number = FormatSequenceNumber((*duplicate)->sequence_number);
+      return result;
+    }
+    Result<int64_t> next = NextSequenceNumber(queue.id);
+    if (!next.ok()) return next.status();
+    sequence_number = *next;
+    result.sequence_number = FormatSequenceNumber(sequence_number);
+  }
+  result.message_id = NewUuid();
+
+  const int64_t visible_at = now + int64_t{delay_seconds} * 1000;
   storage::Statement insert = db_.Prepare(kInsertMessage);
   insert.BindInt(queue.id).BindText(result.message_id).BindBlob(entry.body);
   insert.BindBlobOrNull(attributes).BindBlobOrNull(system_attributes);
   insert.BindText(result.md5_of_message_body);
   insert.BindTextOrNull(result.md5_of_message_attributes);
   insert.BindTextOrNull(result.md5_of_message_system_attributes);
-  insert.BindInt(now).BindInt(now + int64_t{delay_seconds} * 1000).BindText(options_.account_id);
+  insert.BindInt(now).BindInt(visible_at).BindText(options_.account_id);
+  insert.BindTextOrNull(group).BindTextOrNull(deduplication_id);
+  if (fifo) {
+    insert.BindInt(sequence_number);
+  } else {
+    insert.BindNull();
+  }
   SLUICE_RETURN_IF_ERROR(insert.Run());
+  if (fifo) {
+    SLUICE_RETURN_IF_ERROR(AddToGroup(queue.id, group, visible_at));
+    SLUICE_RETURN_IF_ERROR(RecordDeduplication(queue.id, scope, deduplication_id,
+                                               {result.message_id, sequence_number}, now));
+  }
   return result;
 }
 

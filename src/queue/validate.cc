@@ -27,16 +27,34 @@ bool IsValidIdentifier(std::string_view text) {
   return true;
 }
 
-Status ValidateQueueName(std::string_view name) {
-  if (EndsWith(name, ".fifo")) {
-    return Status(Code::kUnsupportedOperation, "FIFO queues are not supported yet");
+Status ValidateQueueName(std::string_view name, bool fifo) {
+  if (fifo) {
+    // The suffix counts towards the 80 characters: check the stem as if the
+    // suffix were five identifier characters.
+    constexpr std::string_view kSuffix = ".fifo";
+    if (!EndsWith(name, kSuffix) || name.size() > 80 ||
+        !IsValidIdentifier(name.substr(0, name.size() - kSuffix.size()))) {
+      return Status(Code::kInvalidParameterValue,
+                    "The name of a FIFO queue can only include alphanumeric characters, hyphens, "
+                    "or underscores, must end with .fifo suffix and be 1 to 80 in length");
+    }
+    return Status::Ok();
   }
-  if (!IsValidIdentifier(name)) {
+  if (!IsValidIdentifier(name)) {  // also refuses a ".fifo" name: '.' is no identifier character
     return Status(Code::kInvalidParameterValue,
                   "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in "
                   "length");
   }
   return Status::Ok();
+}
+
+bool IsValidFifoToken(std::string_view text) {
+  if (text.empty() || text.size() > 128) return false;
+  for (char c : text) {
+    // Printable ASCII without the space is exactly alphanumerics and punctuation.
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 bool IsValidMessageText(std::string_view text) {

@@ -18,9 +18,16 @@ namespace sluice::queue {
 // 1..80 characters of [A-Za-z0-9_-]: queue names, batch entry ids, labels.
 bool IsValidIdentifier(std::string_view text);
 
-// kInvalidParameterValue unless `name` is a valid standard queue name;
-// kUnsupportedOperation for a FIFO name (".fifo" suffix).
-Status ValidateQueueName(std::string_view name);
+// kInvalidParameterValue unless `name` is a valid name for the queue type:
+// 1..80 characters of [A-Za-z0-9_-], and for a FIFO queue (`fifo`) the same
+// ending in ".fifo" (which counts towards the 80). A ".fifo" name is refused
+// for a standard queue, as SQS does.
+Status ValidateQueueName(std::string_view name, bool fifo);
+
+// 1..128 characters, each alphanumeric or ASCII punctuation
+// (!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~): MessageGroupId,
+// MessageDeduplicationId and ReceiveRequestAttemptId.
+bool IsValidFifoToken(std::string_view text);
 
 // True when `text` is well-formed UTF-8 made only of the characters SQS
 // accepts in a message: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF.

@@ -40,6 +40,7 @@
 #include "sluice/storage/storage_thread.h"
 #include "sink_admin.h"
 #include "sqs_service.h"
+#include "s3/service.h"
 #include "worker_queues.h"
 
 namespace sluice::server {
@@ -79,6 +80,7 @@ class ServerProcess {
   void AfterHttpAndWorkers();
   std::string NotReadyReason() const;
   void Handle(http::Exchange& exchange);
+  bool StreamsBody(const http::Request& head) const;
   void BeginShutdown(int exit_code);
   static void OnSignal(uv_signal_t* signal, int signum);
 
@@ -93,6 +95,7 @@ class ServerProcess {
   std::unique_ptr<gateway::Gateway> gateway_;
   std::unique_ptr<sink::Sink> sink_;
   std::unique_ptr<SinkAdmin> sink_admin_;
+  std::unique_ptr<s3::S3Service> s3_;
   std::unique_ptr<EngineQueueSource> worker_queues_;
   std::unique_ptr<workers::ObjectSink> worker_sink_;
   std::vector<std::unique_ptr<workers::Worker>> workers_;
@@ -146,13 +149,39 @@ void ServerProcess::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
   if (admin_->Handle(exchange)) return;
   if (sink_admin_->Handle(exchange)) return;
+  // Signed for S3 (or a bucket's virtual host): S3's, even on a path an
+  // ingest route also uses ("payments" is both a route and a bucket).
+  if (s3_->Claims(request)) {
+    s3_->Handle(exchange);
+    return;
+  }
   if (gateway_->Handle(exchange)) return;
   if (SqsService::Accepts(request)) {
     sqs_->Handle(exchange);
     return;
   }
-  exchange.Respond(
-      http::JsonErrorResponse(404, fmt::format("no route for {} {}", request.method, request.path)));
+  // Signed for another AWS service, or naming another JSON protocol's
+  // target: nobody here serves it.
+  const std::string* authorization = request.FindHeader("authorization");
+  if (request.FindHeader("x-amz-target") != nullptr ||
+      (authorization != nullptr && authorization->find("/aws4_request") != std::string::npos)) {
+    exchange.Respond(
+        http::JsonErrorResponse(404, fmt::format("no route for {} {}", request.method, request.path)));
+    return;
+  }
+  // Everything else is S3's: unsigned clients (curl, presigned-style
+  // tools) address buckets and keys by path.
+  s3_->Handle(exchange);
+}
+
+// Decided on a request's head: S3 uploads stream to the sink; everything
+// else (SQS, ingest routes, admin) is small and buffered.
+bool ServerProcess::StreamsBody(const http::Request& head) const {
+  if (!s3::S3Service::StreamsBody(head)) return false;
+  if (s3_->Claims(head)) return true;
+  if (gateway_->Routes(head.path)) return false;
+  if (head.path.rfind("/_sluice/", 0) == 0 || head.path.rfind("/health", 0) == 0) return false;
+  return !SqsService::Accepts(head);
 }
 
 void ServerProcess::OnProvisioned(Status status) {
@@ -180,6 +209,7 @@ void ServerProcess::OnSinkStarted(Status status) {
   options.header_timeout_ms = config_.header_timeout_ms;
   options.body_timeout_ms = config_.body_timeout_ms;
   options.idle_timeout_ms = config_.idle_timeout_ms;
+  options.stream_body = [this](const http::Request& head) { return StreamsBody(head); };
   http_ = std::make_unique<http::Server>(&loop_, options, [this](http::Exchange& exchange) { Handle(exchange); });
   Status listening = http_->Listen();
   if (!listening.ok()) {
@@ -307,6 +337,9 @@ int ServerProcess::Run() {
   }
   sink_ = std::move(sink.value());
   sink_admin_ = std::make_unique<SinkAdmin>(*sink_);
+  s3::ServiceOptions s3_options;
+  s3_options.region = config_.region;
+  s3_ = std::make_unique<s3::S3Service>(*sink_, clock_, s3_options);
 
   long_polls_ = std::make_unique<LongPollRegistry>(&loop_, clock_);
   std::string default_host = fmt::format("{}:{}", config_.listen_host, config_.listen_port);
@@ -344,6 +377,7 @@ int ServerProcess::Run() {
   maintenance_.reset();
   gateway_.reset();
   sink_admin_.reset();
+  s3_.reset();
   sink_.reset();
   storage_.reset();
   int closed = uv_loop_close(&loop_);

@@ -36,6 +36,9 @@ http::Response StatusResponse(const Status& status) {
     case Code::kMalformedRequest:
       return http::JsonErrorResponse(400, status.message());
     case Code::kResourceNotFound:
+    case Code::kNoSuchBucket:
+    case Code::kNoSuchKey:
+    case Code::kNoSuchUpload:
       return http::JsonErrorResponse(404, status.message());
     case Code::kConflict:
       return http::JsonErrorResponse(409, status.message());

@@ -12,8 +12,8 @@ namespace {
 
 class CreateBucketOp {
  public:
-  CreateBucketOp(SinkCore& core, std::string name, Callback<bool> done)
-      : scope_(core), core_(core), name_(std::move(name)), done_(std::move(done)) {}
+  CreateBucketOp(SinkCore& core, std::string name, std::string region, Callback<bool> done)
+      : scope_(core), core_(core), name_(std::move(name)), region_(std::move(region)), done_(std::move(done)) {}
 
   void Start() {
     core_.Pool([this] { prepared_ = core_.files.PrepareBucket(name_); }, [this] { Commit(); });
@@ -24,7 +24,7 @@ class CreateBucketOp {
     if (!prepared_.ok()) return Finish(prepared_);
     Metadata* metadata = &core_.metadata;
     const int64_t now = core_.clock.NowMillis();
-    core_.Storage([this, metadata, now](sqlite3* db) { return metadata->CreateBucket(db, name_, now, &created_); },
+    core_.Storage([this, metadata, now](sqlite3* db) { return metadata->CreateBucket(db, name_, region_, now, &created_); },
                   [this](Status status) { OnCommitted(std::move(status)); });
   }
 
@@ -42,6 +42,7 @@ class CreateBucketOp {
   OperationScope scope_;
   SinkCore& core_;
   const std::string name_;
+  const std::string region_;
   Callback<bool> done_;
   Status prepared_;      // written on an I/O thread
   bool created_ = false;  // written on the storage thread
@@ -49,10 +50,10 @@ class CreateBucketOp {
 
 }  // namespace
 
-void RunCreateBucket(SinkCore& core, std::string name, Callback<bool> done) {
+void RunCreateBucket(SinkCore& core, std::string name, std::string region, Callback<bool> done) {
   if (Status admitted = core.Admit(true); !admitted.ok()) return done(admitted);
   if (Status valid = ValidateBucketName(name); !valid.ok()) return done(valid);
-  (new CreateBucketOp(core, std::move(name), std::move(done)))->Start();
+  (new CreateBucketOp(core, std::move(name), std::move(region), std::move(done)))->Start();
 }
 
 }  // namespace sluice::sink

@@ -11,24 +11,37 @@ namespace {
 
 // Header layout (see envelope.h).
 constexpr char kMagic[8] = {'S', 'L', 'U', 'I', 'C', 'E', 'O', 'B'};
-constexpr uint16_t kFormatVersion = 1;
+constexpr uint16_t kSecretstreamFormat = 1;
+constexpr uint16_t kStreamFormat = 2;
 constexpr size_t kFormatAt = 8;
 constexpr size_t kHeaderSizeAt = 10;
 constexpr size_t kKekVersionAt = 12;
 constexpr size_t kGenerationAt = 16;
 constexpr size_t kChunkBytesAt = 24;
-constexpr size_t kStreamHeaderAt = 28;
+constexpr size_t kStreamHeaderAt = 28;   // format 1
+constexpr size_t kNoncePrefixAt = 28;    // format 2
+constexpr size_t kNoncePrefixBytes = 16;
+constexpr size_t kNonceZeroAt = 44;      // format 2
 constexpr size_t kWrapNonceAt = 52;
 constexpr size_t kWrappedDekAt = 76;
 constexpr size_t kReservedAt = 124;
-constexpr size_t kDekBytes = crypto_secretstream_xchacha20poly1305_KEYBYTES;
+constexpr size_t kDekBytes = 32;
 constexpr size_t kWrappedDekBytes = kDekBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+// Format 2's chunk associated data: the index, then the final flag.
+constexpr size_t kChunkAdBytes = 9;
+constexpr size_t kChunkNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 
 static_assert(kStreamHeaderAt + crypto_secretstream_xchacha20poly1305_HEADERBYTES == kWrapNonceAt);
+static_assert(kNoncePrefixAt + kNoncePrefixBytes == kNonceZeroAt && kNonceZeroAt + 8 == kWrapNonceAt);
+static_assert(kNoncePrefixBytes + 8 == kChunkNonceBytes);
 static_assert(kWrapNonceAt + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == kWrappedDekAt);
 static_assert(kWrappedDekAt + kWrappedDekBytes == kReservedAt);
 static_assert(kReservedAt + 4 == kEnvelopeHeaderBytes);
-static_assert(kChunkOverheadBytes == crypto_secretstream_xchacha20poly1305_ABYTES);
+static_assert(kFormat1ChunkOverheadBytes == crypto_secretstream_xchacha20poly1305_ABYTES);
+static_assert(kChunkOverheadBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
+static_assert(kCurrentFormatVersion == kStreamFormat);
+static_assert(kDekBytes == crypto_secretstream_xchacha20poly1305_KEYBYTES);
+static_assert(kDekBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 static_assert(kKekBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 static_assert(sizeof(crypto_secretstream_xchacha20poly1305_state) == 52);
 
@@ -51,6 +64,29 @@ unsigned char* Bytes(std::string& s, size_t at = 0) {
 }
 const unsigned char* Bytes(std::string_view s, size_t at = 0) {
   return reinterpret_cast<const unsigned char*>(s.data()) + at;
+}
+
+void StoreLe64(unsigned char* out, uint64_t value) {
+  for (size_t i = 0; i < 8; ++i) out[i] = static_cast<unsigned char>(value >> (8 * i));
+}
+
+// Format 2: what makes chunk `index` unique (nonce) and places it (index
+// and final flag, authenticated as associated data).
+struct ChunkParameters {
+  ChunkParameters(const std::array<unsigned char, kNoncePrefixBytes>& prefix, uint64_t index,
+                  bool final) {
+    std::memcpy(nonce, prefix.data(), kNoncePrefixBytes);
+    StoreLe64(nonce + kNoncePrefixBytes, index);
+    StoreLe64(ad, index);
+    ad[8] = final ? 1 : 0;
+  }
+  unsigned char nonce[kChunkNonceBytes];
+  unsigned char ad[kChunkAdBytes];
+};
+
+// The largest chunk index whose offset still fits a uint64_t.
+uint64_t MaxChunkIndex(uint32_t chunk_bytes) {
+  return (UINT64_MAX - kEnvelopeHeaderBytes) / (uint64_t{chunk_bytes} + kChunkOverheadBytes);
 }
 
 // The 8 bytes behind 16 hex digits; false when `hex` is not a generation.
@@ -151,13 +187,16 @@ Result<EnvelopeHeader> EnvelopeHeader::Parse(const ObjectBinding& object, std::s
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return IntegrityError(object, "the file does not start with the sealed object magic");
   }
-  if (GetLe(bytes, kFormatAt, 2) != kFormatVersion) {
-    return IntegrityError(object, "unknown format version " + std::to_string(GetLe(bytes, kFormatAt, 2)));
+  const uint64_t format = GetLe(bytes, kFormatAt, 2);
+  if (format != kSecretstreamFormat && format != kStreamFormat) {
+    return IntegrityError(object, "unknown format version " + std::to_string(format));
   }
-  if (GetLe(bytes, kHeaderSizeAt, 2) != kEnvelopeHeaderBytes || GetLe(bytes, kReservedAt, 4) != 0) {
+  if (GetLe(bytes, kHeaderSizeAt, 2) != kEnvelopeHeaderBytes || GetLe(bytes, kReservedAt, 4) != 0 ||
+      (format == kStreamFormat && GetLe(bytes, kNonceZeroAt, 8) != 0)) {
     return IntegrityError(object, "the header is malformed");
   }
   EnvelopeHeader header;
+  header.format_version_ = static_cast<uint32_t>(format);
   header.kek_version_ = static_cast<uint32_t>(GetLe(bytes, kKekVersionAt, 4));
   header.chunk_bytes_ = static_cast<uint32_t>(GetLe(bytes, kChunkBytesAt, 4));
   if (header.chunk_bytes_ == 0 || header.chunk_bytes_ > kMaxChunkBytes) {
@@ -183,42 +222,47 @@ Result<std::unique_ptr<ObjectWriter>> ObjectWriter::Create(const ObjectBinding& 
     return Status(Code::kInvalidParameterValue, "'" + object.generation + "' is not a generation id");
   }
   std::memcpy(header.data(), kMagic, sizeof(kMagic));
-  PutLe(header, kFormatAt, kFormatVersion, 2);
+  PutLe(header, kFormatAt, kStreamFormat, 2);
   PutLe(header, kHeaderSizeAt, kEnvelopeHeaderBytes, 2);
   PutLe(header, kKekVersionAt, kek.version, 4);
   PutLe(header, kChunkBytesAt, chunk_bytes, 4);
 
-  unsigned char dek[kDekBytes];
-  crypto_secretstream_xchacha20poly1305_keygen(dek);
-  auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(writer->state_.data());
-  crypto_secretstream_xchacha20poly1305_init_push(state, Bytes(header, kStreamHeaderAt), dek);
-  WrapDek(header, object, dek, kek);
-  sodium_memzero(dek, sizeof(dek));
+  // The DEK is never used for another object, so the chunk index alone
+  // would keep nonces unique; the random prefix keeps them unique even if a
+  // DEK were ever reused. Both come from one draw (one getrandom call: this
+  // runs once per put, however small the object).
+  unsigned char random[kDekBytes + kNoncePrefixBytes];
+  randombytes_buf(random, sizeof(random));
+  std::memcpy(writer->dek_.data(), random, kDekBytes);
+  std::memcpy(writer->nonce_prefix_.data(), random + kDekBytes, kNoncePrefixBytes);
+  sodium_memzero(random, sizeof(random));
+  std::memcpy(Bytes(header, kNoncePrefixAt), writer->nonce_prefix_.data(), kNoncePrefixBytes);
+  WrapDek(header, object, writer->dek_.data(), kek);
   writer->pending_.reserve(std::min<size_t>(chunk_bytes, 1 << 20));
   return writer;
 }
 
 ObjectWriter::~ObjectWriter() {
-  sodium_memzero(state_.data(), state_.size());
+  sodium_memzero(dek_.data(), dek_.size());
   if (!pending_.empty()) sodium_memzero(pending_.data(), pending_.size());
 }
 
+// Seals straight into `out`: no staging buffer between the AEAD and it.
 void ObjectWriter::SealChunk(std::string_view chunk, bool final, std::string* out) {
+  const ChunkParameters chunk_parameters(nonce_prefix_, chunk_index_++, final);
   const size_t at = out->size();
   out->resize(at + chunk.size() + kChunkOverheadBytes);
   unsigned long long sealed_length = 0;
-  auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(state_.data());
-  crypto_secretstream_xchacha20poly1305_push(
-      state, Bytes(*out, at), &sealed_length, Bytes(chunk), chunk.size(), nullptr, 0,
-      final ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-            : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(Bytes(*out, at), &sealed_length, Bytes(chunk), chunk.size(),
+                                             chunk_parameters.ad, kChunkAdBytes, nullptr,
+                                             chunk_parameters.nonce, dek_.data());
 }
 
 void ObjectWriter::Write(std::string_view plaintext, std::string* out) {
   plaintext_bytes_ += plaintext.size();
   while (!plaintext.empty()) {
     // A full pending chunk is sealed only now that more data follows it: the
-    // last chunk must carry the FINAL tag, even when it is a full one.
+    // last chunk must be sealed as final, even when it is a full one.
     if (pending_.size() == chunk_bytes_) {
       SealChunk(pending_, false, out);
       pending_.clear();
@@ -250,26 +294,40 @@ uint64_t ObjectWriter::SealedSize(uint64_t plaintext_bytes, uint32_t chunk_bytes
   return kEnvelopeHeaderBytes + plaintext_bytes + chunks * kChunkOverheadBytes;
 }
 
+uint64_t ObjectWriter::SealedChunkOffset(uint64_t index, uint32_t chunk_bytes) {
+  return kEnvelopeHeaderBytes + index * (uint64_t{chunk_bytes} + kChunkOverheadBytes);
+}
+
 // ---- ObjectReader ----
 
 Result<std::unique_ptr<ObjectReader>> ObjectReader::Open(const ObjectBinding& object,
                                                          const EnvelopeHeader& header,
                                                          const Kek& kek) {
   EnsureSodium();
-  unsigned char dek[kDekBytes];
-  SLUICE_RETURN_IF_ERROR(OpenDek(object, header, kek, dek));
   std::unique_ptr<ObjectReader> reader(new ObjectReader());
+  SLUICE_RETURN_IF_ERROR(OpenDek(object, header, kek, reader->dek_.data()));
   reader->object_ = object;
+  reader->format_version_ = header.format_version();
   reader->chunk_bytes_ = header.chunk_bytes();
-  auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(reader->state_.data());
-  const int rc = crypto_secretstream_xchacha20poly1305_init_pull(
-      state, Bytes(header.bytes(), kStreamHeaderAt), dek);
-  sodium_memzero(dek, sizeof(dek));
-  if (rc != 0) return IntegrityError(object, "the stream header is invalid");
+  if (reader->format_version_ == kSecretstreamFormat) {
+    reader->sealed_chunk_bytes_ = size_t{reader->chunk_bytes_} + kFormat1ChunkOverheadBytes;
+    auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(reader->state_.data());
+    const int rc = crypto_secretstream_xchacha20poly1305_init_pull(
+        state, Bytes(header.bytes(), kStreamHeaderAt), reader->dek_.data());
+    // The stream state holds what it needs; the DEK is not kept.
+    sodium_memzero(reader->dek_.data(), reader->dek_.size());
+    if (rc != 0) return IntegrityError(object, "the stream header is invalid");
+  } else {
+    reader->sealed_chunk_bytes_ = size_t{reader->chunk_bytes_} + kChunkOverheadBytes;
+    std::memcpy(reader->nonce_prefix_.data(), Bytes(header.bytes(), kNoncePrefixAt), kNoncePrefixBytes);
+  }
   return reader;
 }
 
-ObjectReader::~ObjectReader() { sodium_memzero(state_.data(), state_.size()); }
+ObjectReader::~ObjectReader() {
+  sodium_memzero(state_.data(), state_.size());
+  sodium_memzero(dek_.data(), dek_.size());
+}
 
 Status ObjectReader::Fail(std::string_view detail) {
   failure_ = IntegrityError(object_, detail);
@@ -277,11 +335,15 @@ Status ObjectReader::Fail(std::string_view detail) {
 }
 
 Status ObjectReader::OpenChunk(std::string_view sealed, std::string* out) {
-  if (sealed.size() < kChunkOverheadBytes) {
+  return format_version_ == kSecretstreamFormat ? OpenChunkV1(sealed, out) : OpenChunkV2(sealed, out);
+}
+
+Status ObjectReader::OpenChunkV1(std::string_view sealed, std::string* out) {
+  if (sealed.size() < kFormat1ChunkOverheadBytes) {
     return Fail("the file is truncated (chunk " + std::to_string(chunk_index_) + " is incomplete)");
   }
   const size_t at = out->size();
-  out->resize(at + sealed.size() - kChunkOverheadBytes);
+  out->resize(at + sealed.size() - kFormat1ChunkOverheadBytes);
   unsigned long long length = 0;
   unsigned char tag = 0;
   auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(state_.data());
@@ -302,9 +364,41 @@ Status ObjectReader::OpenChunk(std::string_view sealed, std::string* out) {
   return Status::Ok();
 }
 
+// A short chunk can only be the final one. A full chunk is usually not, but
+// may be (an object whose size is a multiple of the chunk), and nothing
+// before its MAC says which: it is tried as non-final, then as final. The
+// failed try costs a Poly1305 pass (no decryption: the MAC is checked
+// first), once per object at most when the object is intact.
+Status ObjectReader::OpenChunkV2(std::string_view sealed, std::string* out) {
+  if (sealed.size() < kChunkOverheadBytes) {
+    return Fail("the file is truncated (chunk " + std::to_string(chunk_index_) + " is incomplete)");
+  }
+  const size_t length = sealed.size() - kChunkOverheadBytes;
+  const size_t at = out->size();
+  out->resize(at + length);
+  auto open_as = [&](bool final) {
+    const ChunkParameters chunk_parameters(nonce_prefix_, chunk_index_, final);
+    return crypto_aead_xchacha20poly1305_ietf_decrypt(Bytes(*out, at), nullptr, nullptr, Bytes(sealed),
+                                                      sealed.size(), chunk_parameters.ad, kChunkAdBytes,
+                                                      chunk_parameters.nonce, dek_.data()) == 0;
+  };
+  bool final = length < chunk_bytes_;
+  bool authentic = open_as(final);
+  if (!authentic && !final) authentic = open_as(final = true);
+  if (!authentic) {
+    out->resize(at);
+    return Fail("chunk " + std::to_string(chunk_index_) +
+                " does not authenticate (altered, reordered, truncated or from another object)");
+  }
+  ++chunk_index_;
+  plaintext_bytes_ += length;
+  final_seen_ = final;
+  return Status::Ok();
+}
+
 Status ObjectReader::Read(std::string_view sealed, std::string* out) {
   if (!failure_.ok()) return failure_;
-  const size_t full = chunk_bytes_ + kChunkOverheadBytes;
+  const size_t full = sealed_chunk_bytes_;
   while (!sealed.empty()) {
     if (final_seen_) return Fail("the file has bytes after its final chunk");
     if (buffer_.empty() && sealed.size() >= full) {
@@ -335,6 +429,29 @@ Status ObjectReader::Finish(std::string* out) {
     return Fail("the file is truncated (it ends after chunk " + std::to_string(chunk_index_) +
                 " without the final chunk)");
   }
+  return Status::Ok();
+}
+
+Status ObjectReader::FinishRange() {
+  if (!failure_.ok()) return failure_;
+  if (!buffer_.empty()) {
+    return Fail("the file is truncated (chunk " + std::to_string(chunk_index_) + " is incomplete)");
+  }
+  return Status::Ok();
+}
+
+Status ObjectReader::SeekToChunk(uint64_t index) {
+  if (!failure_.ok()) return failure_;
+  if (!seekable()) {
+    return Status(Code::kInvalidParameterValue,
+                  "a format " + std::to_string(format_version_) + " sealed object can only be read from the start");
+  }
+  if (index > MaxChunkIndex(chunk_bytes_)) {
+    return Status(Code::kInvalidParameterValue, "chunk " + std::to_string(index) + " is past any sealed object");
+  }
+  chunk_index_ = index;
+  buffer_.clear();
+  final_seen_ = false;
   return Status::Ok();
 }
 

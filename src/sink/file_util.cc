@@ -1,11 +1,14 @@
 #include "sink/file_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace sluice::sink {
 
@@ -84,6 +87,32 @@ Status ReplaceFileAtomically(const std::string& path, std::string_view contents,
 
 Status RemoveFile(const std::string& path) {
   if (unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("cannot remove", path, errno);
+  return Status::Ok();
+}
+
+Status RemoveTree(const std::string& path) {
+  DIR* stream = opendir(path.c_str());
+  if (stream == nullptr) {
+    if (errno == ENOENT) return Status::Ok();
+    return ErrnoStatus("cannot open directory", path, errno);
+  }
+  std::vector<std::pair<std::string, bool>> entries;  // name, is a directory
+  while (dirent* entry = readdir(stream)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    bool directory = entry->d_type == DT_DIR;
+    if (entry->d_type == DT_UNKNOWN) {
+      struct stat info;
+      directory = lstat((path + "/" + name).c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    }
+    entries.emplace_back(name, directory);
+  }
+  closedir(stream);
+  for (const auto& [name, directory] : entries) {
+    const std::string child = path + "/" + name;
+    SLUICE_RETURN_IF_ERROR(directory ? RemoveTree(child) : RemoveFile(child));
+  }
+  if (rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("cannot remove directory", path, errno);
   return Status::Ok();
 }
 

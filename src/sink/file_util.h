@@ -38,6 +38,10 @@ Status ReplaceFileAtomically(const std::string& path, std::string_view contents,
 // Removes `path`; a file that is already gone is not an error.
 Status RemoveFile(const std::string& path);
 
+// Removes the directory `path` and everything below it (symbolic links are
+// removed, never followed); one that is already gone is not an error.
+Status RemoveTree(const std::string& path);
+
 // A file descriptor closed on destruction.
 class UniqueFd {
  public:

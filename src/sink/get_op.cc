@@ -40,7 +40,7 @@ class GetOp {
   void OnLookup(Status status) {
     if (!status.ok()) return Finish(status);
     if (!row_) {
-      return Finish(Status(Code::kResourceNotFound, "no object " + DisplayName(bucket_, key_)));
+      return Finish(NoSuchKey(bucket_, key_));
     }
     if (previous_generation_ == row_->info.generation) {
       // Looked up again and nothing changed: the file is really gone.

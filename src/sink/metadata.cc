@@ -2,32 +2,42 @@
 
 #include <algorithm>
 
+#include "sluice/sink/names.h"
+
 namespace sluice::sink {
 namespace {
 
 #define SINK_OBJECT_COLUMNS                                                                  \
   "bucket, key, generation, size, etag, content_type, user_metadata, created_at, kek_version, " \
-  "rewrap_header, rewrap_kek_version"
+  "rewrap_header, rewrap_kek_version, attributes, parts_count"
 
 const char kSelectBucket[] = "SELECT 1 FROM sink_buckets WHERE name = ?1";
 const char kInsertBucket[] =
-    "INSERT INTO sink_buckets(name, created_at) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING";
+    "INSERT INTO sink_buckets(name, created_at, region) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(name) DO NOTHING";
 const char kSelectBucketNames[] = "SELECT name FROM sink_buckets ORDER BY name";
 const char kSelectBuckets[] =
-    "SELECT b.name, b.created_at, count(o.key), coalesce(sum(o.size), 0) "
+    "SELECT b.name, b.created_at, count(o.key), coalesce(sum(o.size), 0), b.region "
     "FROM sink_buckets b LEFT JOIN sink_objects o ON o.bucket = b.name "
     "GROUP BY b.name ORDER BY b.name";
+const char kSelectBucketInfo[] = "SELECT name, created_at, region FROM sink_buckets WHERE name = ?1";
+const char kAnyObjectIn[] = "SELECT 1 FROM sink_objects WHERE bucket = ?1 LIMIT 1";
+const char kAnyUploadIn[] = "SELECT 1 FROM sink_uploads WHERE bucket = ?1 LIMIT 1";
+const char kDeleteBucket[] = "DELETE FROM sink_buckets WHERE name = ?1";
 
 const char kSelectObject[] =
     "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE bucket = ?1 AND key = ?2";
-const char kSelectGeneration[] = "SELECT generation FROM sink_objects WHERE bucket = ?1 AND key = ?2";
+const char kSelectGeneration[] =
+    "SELECT generation, etag FROM sink_objects WHERE bucket = ?1 AND key = ?2";
 const char kUpsertObject[] =
     "INSERT INTO sink_objects(bucket, key, generation, size, etag, content_type, user_metadata, "
-    "created_at, kek_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "created_at, kek_version, attributes, parts_count) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
     "ON CONFLICT(bucket, key) DO UPDATE SET generation = excluded.generation, "
     "size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, "
     "user_metadata = excluded.user_metadata, created_at = excluded.created_at, "
-    "kek_version = excluded.kek_version, rewrap_header = NULL, rewrap_kek_version = NULL";
+    "kek_version = excluded.kek_version, attributes = excluded.attributes, "
+    "parts_count = excluded.parts_count, rewrap_header = NULL, rewrap_kek_version = NULL";
 const char kDeleteObject[] = "DELETE FROM sink_objects WHERE bucket = ?1 AND key = ?2 RETURNING generation";
 // Keys from ?2 (inclusive) in one bucket; the "Bounded" form stops before ?3.
 const char kListFrom[] =
@@ -43,10 +53,15 @@ const char kGenerations[] =
     "SELECT key, generation FROM sink_objects WHERE bucket = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
 
 const char kCountByKeyVersion[] =
-    "SELECT kek_version, count(*) FROM sink_objects GROUP BY kek_version";
-const char kCountUsing[] = "SELECT count(*) FROM sink_objects WHERE kek_version = ?1";
+    "SELECT kek_version, count(*) FROM sink_objects GROUP BY kek_version "
+    "UNION ALL SELECT kek_version, count(*) FROM sink_upload_parts GROUP BY kek_version";
+const char kCountUsing[] =
+    "SELECT (SELECT count(*) FROM sink_objects WHERE kek_version = ?1) + "
+    "(SELECT count(*) FROM sink_upload_parts WHERE kek_version = ?1)";
 const char kCountJournaledTo[] =
-    "SELECT count(*) FROM sink_objects WHERE rewrap_header IS NOT NULL AND rewrap_kek_version = ?1";
+    "SELECT (SELECT count(*) FROM sink_objects WHERE rewrap_header IS NOT NULL "
+    "AND rewrap_kek_version = ?1) + (SELECT count(*) FROM sink_upload_parts "
+    "WHERE rewrap_header IS NOT NULL AND rewrap_kek_version = ?1)";
 const char kNotWrappedBy[] =
     "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE (bucket, key) > (?1, ?2) "
     "AND kek_version != ?3 AND rewrap_header IS NULL ORDER BY bucket, key LIMIT ?4";
@@ -79,7 +94,15 @@ ObjectRow ReadRow(const storage::Statement& row) {
     object.rewrap_header = std::string(row.Blob(9));
     object.rewrap_kek_version = static_cast<int>(row.Int(10));
   }
+  object.info.attributes = std::string(row.Text(11));
+  object.info.parts_count = static_cast<uint32_t>(row.Int(12));
   return object;
+}
+
+// An If-Match ETag without the quotes a client may have kept.
+std::string_view Unquoted(std::string_view etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
 }
 
 // The smallest string greater than every string starting with `prefix`, or
@@ -97,7 +120,15 @@ std::string KeyAfter(const std::string& key) { return key + '\x01'; }
 }  // namespace
 
 Status NoSuchBucket(const std::string& bucket) {
-  return Status(Code::kResourceNotFound, "no bucket named " + bucket);
+  return Status(Code::kNoSuchBucket, "no bucket named " + bucket);
+}
+
+Status NoSuchKey(const std::string& bucket, const std::string& key) {
+  return Status(Code::kNoSuchKey, "no object " + DisplayName(bucket, key));
+}
+
+Status NoSuchUpload(const std::string& upload_id) {
+  return Status(Code::kNoSuchUpload, "no multipart upload " + upload_id.substr(0, 64) + " in progress");
 }
 
 storage::StatementCache& Metadata::Statements(sqlite3* db) {
@@ -114,12 +145,44 @@ Status Metadata::CheckBucket(sqlite3* db, const std::string& bucket) {
   return found ? Status::Ok() : NoSuchBucket(bucket);
 }
 
-Status Metadata::CreateBucket(sqlite3* db, const std::string& name, int64_t now_ms, bool* created) {
+Status Metadata::CreateBucket(sqlite3* db, const std::string& name, const std::string& region,
+                              int64_t now_ms, bool* created) {
   storage::Statement insert = Statements(db).Prepare(kInsertBucket);
-  insert.BindText(name).BindInt(now_ms);
+  insert.BindText(name).BindInt(now_ms).BindText(region);
   SLUICE_RETURN_IF_ERROR(insert.Run());
   *created = sqlite3_changes(db) > 0;
   return Status::Ok();
+}
+
+Result<BucketInfo> Metadata::FindBucket(sqlite3* db, const std::string& name) {
+  storage::Statement select = Statements(db).Prepare(kSelectBucketInfo);
+  select.BindText(name);
+  if (!select.Step()) {
+    SLUICE_RETURN_IF_ERROR(select.status());
+    return NoSuchBucket(name);
+  }
+  BucketInfo info;
+  info.name = std::string(select.Text(0));
+  info.created_ms = select.Int(1);
+  info.region = std::string(select.Text(2));
+  return info;
+}
+
+Status Metadata::DeleteBucket(sqlite3* db, const std::string& name) {
+  SLUICE_RETURN_IF_ERROR(CheckBucket(db, name));
+  for (const char* sql : {kAnyObjectIn, kAnyUploadIn}) {
+    storage::Statement select = Statements(db).Prepare(sql);
+    select.BindText(name);
+    const bool found = select.Step();
+    SLUICE_RETURN_IF_ERROR(select.status());
+    if (found) {
+      return Status(Code::kBucketNotEmpty,
+                    "bucket " + name + (sql == kAnyObjectIn ? " holds objects" : " has multipart uploads in progress"));
+    }
+  }
+  storage::Statement remove = Statements(db).Prepare(kDeleteBucket);
+  remove.BindText(name);
+  return remove.Run();
 }
 
 Result<std::vector<std::string>> Metadata::BucketNames(sqlite3* db) {
@@ -136,20 +199,39 @@ Result<std::vector<BucketInfo>> Metadata::Buckets(sqlite3* db) {
   while (select.Step()) {
     buckets.push_back(BucketInfo{std::string(select.Text(0)), select.Int(1),
                                  static_cast<uint64_t>(select.Int(2)),
-                                 static_cast<uint64_t>(select.Int(3))});
+                                 static_cast<uint64_t>(select.Int(3)), std::string(select.Text(4))});
   }
   if (!select.ok()) return select.status();
   return buckets;
 }
 
-Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInfo& info) {
+Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInfo& info,
+                                                    const WriteConditions& conditions) {
   SLUICE_RETURN_IF_ERROR(CheckBucket(db, info.bucket));
   std::optional<std::string> replaced;
+  std::string replaced_etag;
   {
     storage::Statement select = Statements(db).Prepare(kSelectGeneration);
     select.BindText(info.bucket).BindText(info.key);
-    if (select.Step()) replaced = std::string(select.Text(0));
+    if (select.Step()) {
+      replaced = std::string(select.Text(0));
+      replaced_etag = std::string(select.Text(1));
+    }
     SLUICE_RETURN_IF_ERROR(select.status());
+  }
+  // Checked here, in the transaction that writes the row: nothing can come
+  // between the check and the write.
+  if (conditions.if_none_match_any && replaced) {
+    return Status(Code::kPreconditionFailed, "an object " + DisplayName(info.bucket, info.key) +
+                                                 " exists (If-None-Match: *)");
+  }
+  if (conditions.if_match_etag) {
+    const std::string_view wanted = Unquoted(*conditions.if_match_etag);
+    if (!replaced || (wanted != "*" && wanted != replaced_etag)) {
+      return Status(Code::kPreconditionFailed,
+                    replaced ? "the ETag of " + DisplayName(info.bucket, info.key) + " is not " + std::string(wanted)
+                             : "no object " + DisplayName(info.bucket, info.key) + " to match (If-Match)");
+    }
   }
   storage::Statement upsert = Statements(db).Prepare(kUpsertObject);
   upsert.BindText(info.bucket)
@@ -160,7 +242,9 @@ Result<std::optional<std::string>> Metadata::Upsert(sqlite3* db, const ObjectInf
       .BindText(info.content_type)
       .BindTextOrNull(info.user_metadata)
       .BindInt(info.created_ms)
-      .BindInt(info.key_version);
+      .BindInt(info.key_version)
+      .BindTextOrNull(info.attributes)
+      .BindInt(info.parts_count);
   SLUICE_RETURN_IF_ERROR(upsert.Run());
   return replaced;
 }
@@ -234,9 +318,13 @@ Result<ListResult> Metadata::List(sqlite3* db, const ListRequest& request) {
 }
 
 Result<std::vector<ObjectRow>> Metadata::Scan(sqlite3* db, const ObjectCursor& after, int limit) {
+  Result<std::vector<ObjectRow>> parts = ScanParts(db, after, std::nullopt, limit);
+  if (!parts.ok()) return parts.status();
+  std::vector<ObjectRow> rows = std::move(parts).value();
+  if (rows.size() >= static_cast<size_t>(limit)) return rows;
+  // No object has the bucket kUploadsArea, and every bucket sorts after it.
   storage::Statement select = Statements(db).Prepare(kScan);
-  select.BindText(after.bucket).BindText(after.key).BindInt(limit);
-  std::vector<ObjectRow> rows;
+  select.BindText(after.bucket).BindText(after.key).BindInt(limit - static_cast<int>(rows.size()));
   while (select.Step()) rows.push_back(ReadRow(select));
   if (!select.ok()) return select.status();
   return rows;
@@ -244,6 +332,7 @@ Result<std::vector<ObjectRow>> Metadata::Scan(sqlite3* db, const ObjectCursor& a
 
 Result<std::vector<std::pair<std::string, std::string>>> Metadata::Generations(
     sqlite3* db, const std::string& bucket, const std::string& after_key, int limit) {
+  if (bucket == kUploadsArea) return PartGenerations(db, after_key, limit);
   storage::Statement select = Statements(db).Prepare(kGenerations);
   select.BindText(bucket).BindText(after_key).BindInt(limit);
   std::vector<std::pair<std::string, std::string>> rows;
@@ -255,7 +344,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Metadata::Generations(
 Result<std::map<int, uint64_t>> Metadata::CountByKeyVersion(sqlite3* db) {
   storage::Statement select = Statements(db).Prepare(kCountByKeyVersion);
   std::map<int, uint64_t> counts;
-  while (select.Step()) counts[static_cast<int>(select.Int(0))] = static_cast<uint64_t>(select.Int(1));
+  while (select.Step()) counts[static_cast<int>(select.Int(0))] += static_cast<uint64_t>(select.Int(1));
   if (!select.ok()) return select.status();
   return counts;
 }
@@ -273,9 +362,12 @@ Result<uint64_t> Metadata::CountUsing(sqlite3* db, int version) {
 
 Result<std::vector<ObjectRow>> Metadata::NotWrappedBy(sqlite3* db, int version,
                                                       const ObjectCursor& after, int limit) {
+  Result<std::vector<ObjectRow>> parts = ScanParts(db, after, version, limit);
+  if (!parts.ok()) return parts.status();
+  std::vector<ObjectRow> rows = std::move(parts).value();
+  if (rows.size() >= static_cast<size_t>(limit)) return rows;
   storage::Statement select = Statements(db).Prepare(kNotWrappedBy);
-  select.BindText(after.bucket).BindText(after.key).BindInt(version).BindInt(limit);
-  std::vector<ObjectRow> rows;
+  select.BindText(after.bucket).BindText(after.key).BindInt(version).BindInt(limit - static_cast<int>(rows.size()));
   while (select.Step()) rows.push_back(ReadRow(select));
   if (!select.ok()) return select.status();
   return rows;
@@ -283,6 +375,7 @@ Result<std::vector<ObjectRow>> Metadata::NotWrappedBy(sqlite3* db, int version,
 
 Result<bool> Metadata::JournalRewrap(sqlite3* db, const ObjectInfo& object, const std::string& header,
                                      int version) {
+  if (object.bucket == kUploadsArea) return UpdatePartJournal(db, PartJournal::kJournal, object, &header, version);
   storage::Statement update = Statements(db).Prepare(kJournalRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation).BindBlob(header).BindInt(version);
   SLUICE_RETURN_IF_ERROR(update.Run());
@@ -290,6 +383,7 @@ Result<bool> Metadata::JournalRewrap(sqlite3* db, const ObjectInfo& object, cons
 }
 
 Result<bool> Metadata::CompleteRewrap(sqlite3* db, const ObjectInfo& object) {
+  if (object.bucket == kUploadsArea) return UpdatePartJournal(db, PartJournal::kComplete, object, nullptr, 0);
   storage::Statement update = Statements(db).Prepare(kCompleteRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
   SLUICE_RETURN_IF_ERROR(update.Run());
@@ -297,14 +391,16 @@ Result<bool> Metadata::CompleteRewrap(sqlite3* db, const ObjectInfo& object) {
 }
 
 Status Metadata::AbandonRewrap(sqlite3* db, const ObjectInfo& object) {
+  if (object.bucket == kUploadsArea) return UpdatePartJournal(db, PartJournal::kAbandon, object, nullptr, 0).status();
   storage::Statement update = Statements(db).Prepare(kAbandonRewrap);
   update.BindText(object.bucket).BindText(object.key).BindText(object.generation);
   return update.Run();
 }
 
 Result<std::vector<ObjectRow>> Metadata::JournaledRewraps(sqlite3* db) {
-  storage::Statement select = Statements(db).Prepare(kJournaledRewraps);
   std::vector<ObjectRow> rows;
+  SLUICE_RETURN_IF_ERROR(AppendJournaledParts(db, &rows));
+  storage::Statement select = Statements(db).Prepare(kJournaledRewraps);
   while (select.Step()) rows.push_back(ReadRow(select));
   if (!select.ok()) return select.status();
   return rows;

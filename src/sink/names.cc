@@ -146,17 +146,57 @@ Status ValidateObjectKey(std::string_view key) {
   return Status::Ok();
 }
 
-std::string NewGeneration() {
+namespace {
+
+std::string RandomHex(size_t digits) {
   EnsureSodium();
-  unsigned char bytes[kGenerationHexDigits / 2];
-  randombytes_buf(bytes, sizeof(bytes));
+  unsigned char bytes[32];
+  randombytes_buf(bytes, digits / 2);
   static const char kHex[] = "0123456789abcdef";
-  std::string hex(kGenerationHexDigits, '0');
-  for (size_t i = 0; i < sizeof(bytes); ++i) {
+  std::string hex(digits, '0');
+  for (size_t i = 0; i < digits / 2; ++i) {
     hex[2 * i] = kHex[bytes[i] >> 4];
     hex[2 * i + 1] = kHex[bytes[i] & 0xf];
   }
   return hex;
+}
+
+bool IsLowerHexOfLength(std::string_view text, size_t digits) {
+  if (text.size() != digits) return false;
+  for (char c : text) {
+    if (!IsLowerHex(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string NewGeneration() { return RandomHex(kGenerationHexDigits); }
+
+std::string NewUploadId() { return RandomHex(kUploadIdHexDigits); }
+
+bool IsUploadId(std::string_view text) { return IsLowerHexOfLength(text, kUploadIdHexDigits); }
+
+std::string PartKey(std::string_view upload_id, int part_number) {
+  std::string number = std::to_string(part_number);
+  std::string key(upload_id);
+  key.push_back('/');
+  key.append(number.size() < 5 ? 5 - number.size() : 0, '0').append(number);
+  return key;
+}
+
+bool ParsePartKey(std::string_view key, std::string* upload_id, int* part_number) {
+  if (key.size() != kUploadIdHexDigits + 6 || key[kUploadIdHexDigits] != '/') return false;
+  if (!IsUploadId(key.substr(0, kUploadIdHexDigits))) return false;
+  int number = 0;
+  for (char c : key.substr(kUploadIdHexDigits + 1)) {
+    if (c < '0' || c > '9') return false;
+    number = number * 10 + (c - '0');
+  }
+  if (number < 1 || number > kMaxPartNumber) return false;
+  *upload_id = std::string(key.substr(0, kUploadIdHexDigits));
+  *part_number = number;
+  return true;
 }
 
 bool IsGeneration(std::string_view text) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "sink/buffer_pool.h"
+#include "sink/object_file_reader.h"
 #include "sluice/sink/names.h"
 
 namespace sluice::sink {
@@ -16,6 +17,7 @@ namespace {
 // Sealed bytes are written in pieces of about this size, which bounds a
 // writer's memory whatever the object's size.
 constexpr size_t kWriteBufferBytes = 256 << 10;
+// Plaintext handed to Read()'s consumer at a time.
 constexpr size_t kReadBufferBytes = 256 << 10;
 // Plaintext is digested and sealed in slices of this size, so the second
 // pass over each slice reads it from the cache, not from memory.
@@ -60,11 +62,19 @@ Status ObjectFileWriter::Append(std::string_view plaintext) {
   return Status::Ok();
 }
 
-Status ObjectFileWriter::Commit() {
+Status ObjectFileWriter::Seal() {
+  if (sealed_) return Status(Code::kInternal, "ObjectFileWriter::Seal called twice");
+  sealed_ = true;
   SLUICE_RETURN_IF_ERROR(files_.failure());
   writer_->Finish(&buffer_);
   SLUICE_RETURN_IF_ERROR(Flush(true));
   etag_ = md5_.HexDigest();
+  return Status::Ok();
+}
+
+Status ObjectFileWriter::Install() {
+  if (!sealed_ || committed_) return Status(Code::kInternal, "ObjectFileWriter::Install out of order");
+  SLUICE_RETURN_IF_ERROR(files_.failure());
   // (1) The data is durable before any name points at it.
   if (fsync(fd_.get()) != 0) {
     Status failed = ErrnoStatus("fsync failed for", temp_path_, errno);
@@ -72,15 +82,32 @@ Status ObjectFileWriter::Commit() {
     return failed;
   }
   SLUICE_RETURN_IF_ERROR(fd_.Close(temp_path_));
-  // (2) Every directory on the way exists and is durable.
-  SLUICE_RETURN_IF_ERROR(files_.EnsureDirectories(object_.bucket, object_.key));
-  // (3) The name, then the directory that holds it.
   const std::string path = files_.PathOf(object_);
-  if (rename(temp_path_.c_str(), path.c_str()) != 0) return ErrnoStatus("cannot rename into", path, errno);
+  for (int attempt = 0;; ++attempt) {
+    // (2) Every directory on the way exists and is durable.
+    SLUICE_RETURN_IF_ERROR(files_.EnsureDirectories(object_.bucket, object_.key));
+    // (3) The name, then the directory that holds it.
+    if (rename(temp_path_.c_str(), path.c_str()) == 0) break;
+    const int error = errno;
+    if (error != ENOENT || attempt > 0) return ErrnoStatus("cannot rename into", path, error);
+    // A directory the cache knew vanished: a DeleteBucket (or an aborted
+    // upload) removed the tree. Without the bucket directory the write has
+    // nowhere to go; otherwise the directories are made again.
+    files_.ForgetDirectories(object_.bucket);
+    struct stat info;
+    if (stat(files_.BucketDirectory(object_.bucket).c_str(), &info) != 0) {
+      return Status(Code::kNoSuchBucket, "the directory of bucket " + object_.bucket + " is gone");
+    }
+  }
   committed_ = true;
   Status synced = files_.directory_sync_.Sync(ParentDirectory(path));
   if (!synced.ok()) files_.RecordFailure(synced);
   return synced;
+}
+
+Status ObjectFileWriter::Commit() {
+  SLUICE_RETURN_IF_ERROR(Seal());
+  return Install();
 }
 
 // ---- ObjectFiles ----
@@ -171,6 +198,31 @@ Status ObjectFiles::PrepareRoot() {
 
 Status ObjectFiles::PrepareBucket(const std::string& bucket) { return EnsureDirectory(bucket); }
 
+std::string ObjectFiles::UploadDirectory(const std::string& upload_id) const {
+  return root_ + "/" + std::string(kUploadsArea) + "/" + upload_id;
+}
+
+void ObjectFiles::ForgetDirectories(const std::string& relative) {
+  std::lock_guard<std::mutex> lock(directories_mu_);
+  const std::string below = relative + "/";
+  std::erase_if(durable_directories_,
+                [&](const std::string& cached) { return cached == relative || cached.starts_with(below); });
+}
+
+Status ObjectFiles::RemoveBucketTree(const std::string& bucket) {
+  ForgetDirectories(bucket);
+  SLUICE_RETURN_IF_ERROR(RemoveTree(BucketDirectory(bucket)));
+  Status synced = FsyncDirectory(root_);
+  if (!synced.ok()) RecordFailure(synced);
+  return synced;
+}
+
+void ObjectFiles::RemoveUploadDirectory(const std::string& upload_id) {
+  const std::string relative = std::string(kUploadsArea) + "/" + upload_id;
+  ForgetDirectories(relative);
+  (void)rmdir(UploadDirectory(upload_id).c_str());  // fails while a part file is left: the startup check prunes it
+}
+
 Result<std::unique_ptr<ObjectFileWriter>> ObjectFiles::BeginWrite(const ObjectBinding& object,
                                                                   const Kek& kek) {
   SLUICE_RETURN_IF_ERROR(failure());
@@ -195,68 +247,15 @@ Result<std::unique_ptr<ObjectFileWriter>> ObjectFiles::BeginWrite(const ObjectBi
 Status ObjectFiles::Read(const ObjectBinding& object, const Keyring& keyring,
                          const std::string& journaled_header,
                          const std::function<void(std::string_view plaintext)>& consume) {
-  const std::string path = PathOf(object);
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return Status(Code::kResourceNotFound, "the object's file " + path + " is missing");
-    return ErrnoStatus("cannot open", path, errno);
-  }
-  // The header names the key version; authenticate it before reading on.
-  auto open_reader = [&](std::string_view bytes) -> Result<std::unique_ptr<ObjectReader>> {
-    Result<EnvelopeHeader> header = EnvelopeHeader::Parse(object, bytes);
-    if (!header.ok()) return header.status();
-    Result<Kek> kek = keyring.Find(header->kek_version());
-    if (!kek.ok()) {
-      return IntegrityError(object, "its header names key version " +
-                                        std::to_string(header->kek_version()) + ": " +
-                                        kek.status().message());
-    }
-    return ObjectReader::Open(object, *header, *kek);
-  };
-  Result<std::string> header_bytes = PreadUpTo(fd.get(), kEnvelopeHeaderBytes, 0, path);
-  if (!header_bytes.ok()) return header_bytes.status();
-  Result<std::unique_ptr<ObjectReader>> reader = open_reader(*header_bytes);
-  if (!reader.ok() && IsIntegrityError(reader.status())) {
-    // A rewrap may have been rewriting the header while we read it.
-    Result<std::string> again = PreadUpTo(fd.get(), kEnvelopeHeaderBytes, 0, path);
-    if (again.ok() && *again != *header_bytes) reader = open_reader(*again);
-    if (!reader.ok() && !journaled_header.empty()) {
-      Result<std::unique_ptr<ObjectReader>> journaled = open_reader(journaled_header);
-      if (journaled.ok()) reader = std::move(journaled);
-    }
-  }
+  Result<std::unique_ptr<ObjectFileReader>> reader =
+      ObjectFileReader::Open(*this, object, keyring, journaled_header, std::nullopt, std::nullopt);
   if (!reader.ok()) return reader.status();
-
-  // Small objects are read with one small buffer, large ones a MiB at a time.
-  struct stat info;
-  if (fstat(fd.get(), &info) != 0) return ErrnoStatus("cannot stat", path, errno);
-  const size_t file_bytes = static_cast<size_t>(info.st_size);
-  const size_t buffer_bytes =
-      file_bytes > kEnvelopeHeaderBytes ? std::min(file_bytes - kEnvelopeHeaderBytes + 1, kReadBufferBytes) : 1;
-  std::string sealed = BufferPool::Take(buffer_bytes);
-  sealed.resize(buffer_bytes);
-  struct GiveBack {
-    std::string& buffer;
-    ~GiveBack() { BufferPool::Give(std::move(buffer)); }
-  } give_back{sealed};
   std::string plaintext;
-  plaintext.reserve(buffer_bytes);
-  size_t offset = kEnvelopeHeaderBytes;
-  while (true) {
-    const ssize_t n = pread(fd.get(), sealed.data(), sealed.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    offset += static_cast<size_t>(n);
+  while (!(*reader)->done()) {
     plaintext.clear();
-    SLUICE_RETURN_IF_ERROR((*reader)->Read(std::string_view(sealed.data(), static_cast<size_t>(n)), &plaintext));
+    SLUICE_RETURN_IF_ERROR((*reader)->ReadSome(kReadBufferBytes, &plaintext));
     if (!plaintext.empty()) consume(plaintext);
   }
-  plaintext.clear();
-  SLUICE_RETURN_IF_ERROR((*reader)->Finish(&plaintext));
-  if (!plaintext.empty()) consume(plaintext);
   return Status::Ok();
 }
 

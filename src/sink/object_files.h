@@ -2,8 +2,12 @@
 //
 //   <root>/.tmp/<generation>.tmp                   while being written
 //   <root>/<bucket>/<key>.<generation>.sealed      once complete and durable
+//   <root>/.uploads/<upload id>/<part>.<generation>.sealed
+//                                                  a multipart upload's part
+//                                                  (the object kUploadsArea/
+//                                                  PartKey, names.h)
 //
-// Durability of a write (ObjectFileWriter::Commit), in this order:
+// Durability of a write (ObjectFileWriter::Install), in this order:
 //   (1) the sealed bytes go to a temp file in <root>/.tmp, which is fsynced;
 //   (2) every directory of the key exists and its entry is durable: each
 //       directory this process has not yet seen durable is created if
@@ -49,16 +53,23 @@ namespace sluice::sink {
 class ObjectFiles;
 
 // One object being written. Abandoned (its temp file removed) unless
-// Commit() succeeded.
+// Install() succeeded. Holds a few hundred KiB whatever the object's size.
 class ObjectFileWriter {
  public:
   ~ObjectFileWriter();
   Status Append(std::string_view plaintext);
-  // Seals the rest, then steps (1) to (3) above.
+  // Seals the rest and writes it to the temp file: size() and etag() are
+  // final, nothing is durable yet. Call once, after the last Append().
+  Status Seal();
+  // Steps (1) to (3) above. After Seal(). A bucket directory that vanished
+  // (the bucket was deleted meanwhile) is kNoSuchBucket.
+  Status Install();
+  // Seal(), then Install().
   Status Commit();
 
+  const ObjectBinding& binding() const { return object_; }
   uint64_t size() const { return writer_->plaintext_bytes(); }
-  // MD5 hex of the plaintext; valid after Commit().
+  // MD5 hex of the plaintext; valid after Seal().
   const std::string& etag() const { return etag_; }
 
  private:
@@ -75,6 +86,7 @@ class ObjectFileWriter {
   std::string buffer_;  // sealed bytes not yet written
   uint64_t written_ = 0;  // sealed bytes written so far
   std::string etag_;
+  bool sealed_ = false;
   bool committed_ = false;
 };
 
@@ -87,9 +99,15 @@ class ObjectFiles {
   std::string BucketDirectory(const std::string& bucket) const { return root_ + "/" + bucket; }
   std::string PathOf(const ObjectBinding& object) const;
 
+  std::string UploadDirectory(const std::string& upload_id) const;
+
   // Creates <root>, <root>/.tmp and <root>/<bucket> durably.
   Status PrepareRoot();
   Status PrepareBucket(const std::string& bucket);
+  // Removes <root>/<bucket> and everything under it, then fsyncs the root.
+  Status RemoveBucketTree(const std::string& bucket);
+  // Removes the (emptied) directory of an upload's parts.
+  void RemoveUploadDirectory(const std::string& upload_id);
 
   Result<std::unique_ptr<ObjectFileWriter>> BeginWrite(const ObjectBinding& object, const Kek& kek);
 
@@ -98,6 +116,7 @@ class ObjectFiles {
   // so a caller keeping a whole object must wait for OK before using it.
   // A header that fails authentication is read once more (a rewrap may have
   // been rewriting it) and then `journaled_header` is tried, when given.
+  // (ObjectFileReader reads a piece or a range at a time.)
   Status Read(const ObjectBinding& object, const Keyring& keyring,
               const std::string& journaled_header,
               const std::function<void(std::string_view plaintext)>& consume);
@@ -116,6 +135,9 @@ class ObjectFiles {
   // Step (2): the key's directories exist and their entries are durable.
   Status EnsureDirectories(const std::string& bucket, std::string_view key);
   Status EnsureDirectory(const std::string& relative);
+  // Drops `relative` and everything below it from the directory cache (the
+  // directories are about to go, or went).
+  void ForgetDirectories(const std::string& relative);
 
   const std::string root_;
   std::mutex directories_mu_;

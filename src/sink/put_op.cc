@@ -1,16 +1,15 @@
-// Put: one object, made durable in the order object_files.h lays out.
+// Put: one object from a whole body, made durable in the order
+// object_files.h lays out.
 //
 //   Start()        loop     validate, pick the active KEK (pinned), new generation
 //   Seal()         I/O      encrypt into <root>/.tmp, fsync, rename into place,
 //                           fsync the directory
-//   Commit()       storage  upsert the row naming the new generation
-//   OnCommitted()  loop     reply; the old generation's file is now garbage
-//   RemoveFile()   I/O      unlink the replaced file (or ours, if the row
-//                           was refused)
-//   Finish()       loop     delete the op
+//   CommitWrite()  storage  upsert the row naming the new generation, reply,
+//                           remove the replaced file (write_commit.h)
 #include <rapidjson/document.h>
 
 #include "sink/sink_core.h"
+#include "sink/write_commit.h"
 #include "sluice/sink/names.h"
 
 namespace sluice::sink {
@@ -21,32 +20,32 @@ class PutOp {
   PutOp(SinkCore& core, PutRequest request, Kek kek, Callback<ObjectInfo> done)
       : scope_(core), core_(core), request_(std::move(request)), kek_(std::move(kek)),
         done_(std::move(done)) {
-    info_.bucket = request_.bucket;
-    info_.key = request_.key;
-    info_.content_type = request_.content_type;
-    info_.user_metadata = request_.user_metadata;
-    info_.generation = NewGeneration();
-    info_.created_ms = core_.clock.NowMillis();
-    info_.key_version = static_cast<int>(kek_.version);
-    core_.Pin(info_.key_version);
+    ObjectInfo& info = target_.info;
+    info.bucket = request_.bucket;
+    info.key = request_.key;
+    info.content_type = request_.content_type;
+    info.user_metadata = request_.user_metadata;
+    info.attributes = request_.attributes;
+    info.generation = NewGeneration();
+    info.created_ms = core_.clock.NowMillis();
+    info.key_version = static_cast<int>(kek_.version);
+    core_.Pin(info.key_version);
   }
 
   void Start() { Seal(); }
 
  private:
-  ObjectBinding Binding() const { return ObjectBinding{info_.bucket, info_.key, info_.generation}; }
-
   void Seal() {
     core_.Pool(
         [this] {
-          Result<std::unique_ptr<ObjectFileWriter>> writer = core_.files.BeginWrite(Binding(), kek_);
+          ObjectInfo& info = target_.info;
+          Result<std::unique_ptr<ObjectFileWriter>> writer = core_.files.BeginWrite(target_.Binding(), kek_);
           if (!writer.ok()) {
             sealed_ = writer.status();
           } else {
             sealed_ = (*writer)->Append(request_.body);
-            if (sealed_.ok()) sealed_ = (*writer)->Commit();
-            info_.size = (*writer)->size();
-            info_.etag = (*writer)->etag();
+            if (sealed_.ok()) sealed_ = SealAndInstall(**writer, BodyChecks{}, &info.size, &info.etag);
+            writer->reset();  // removes the temp file unless installed
           }
           std::string().swap(request_.body);  // freed here, off the loop
         },
@@ -55,69 +54,24 @@ class PutOp {
 
   void OnSealed() {
     if (!sealed_.ok()) {
-      core_.Unpin(info_.key_version);
-      Reply(sealed_);
-      return Finish();
+      core_.Unpin(target_.info.key_version);
+      done_(sealed_);
+    } else {
+      CommitWrite(core_, std::move(target_), std::move(done_));
     }
-    Commit();
+    delete this;
   }
-
-  void Commit() {
-    Metadata* metadata = &core_.metadata;
-    core_.Storage(
-        [this, metadata](sqlite3* db) {
-          Result<std::optional<std::string>> replaced = metadata->Upsert(db, info_);
-          if (!replaced.ok()) return replaced.status();
-          replaced_generation_ = std::move(replaced).value();
-          return Status::Ok();
-        },
-        [this](Status status) { OnCommitted(std::move(status)); });
-  }
-
-  void OnCommitted(Status status) {
-    core_.Unpin(info_.key_version);
-    if (status.ok()) {
-      // The file and its directory entry were fsynced in Seal() and the row
-      // naming them has committed: only now is the put acknowledged.
-      Reply(info_);
-      if (replaced_generation_ && *replaced_generation_ != info_.generation) {
-        return RemoveFile(ObjectBinding{info_.bucket, info_.key, *replaced_generation_});
-      }
-      return Finish();
-    }
-    Reply(status);
-    if (status.code() == Code::kStorageFailed) {
-      // The commit's outcome is unknown: the row may be durable after all.
-      // Keep the file; the startup check removes it if no row names it.
-      return Finish();
-    }
-    // The op's own savepoint rolled back (e.g. the bucket is gone): no row
-    // names the new file.
-    RemoveFile(Binding());
-  }
-
-  void RemoveFile(ObjectBinding object) {
-    core_.Pool([this, object = std::move(object)] { (void)core_.files.Remove(object); },
-               [this] { Finish(); });
-  }
-
-  void Reply(Result<ObjectInfo> result) {
-    Callback<ObjectInfo> done = std::move(done_);
-    done_ = nullptr;
-    if (done) done(std::move(result));
-  }
-
-  void Finish() { delete this; }
 
   OperationScope scope_;
   SinkCore& core_;
   PutRequest request_;
   const Kek kek_;
   Callback<ObjectInfo> done_;
-  ObjectInfo info_;
-  Status sealed_;                                     // written on an I/O thread
-  std::optional<std::string> replaced_generation_;    // written on the storage thread
+  WriteTarget target_;
+  Status sealed_;  // written on an I/O thread
 };
+
+}  // namespace
 
 Status ValidateUserMetadata(const std::string& text) {
   if (text.empty()) return Status::Ok();
@@ -128,8 +82,6 @@ Status ValidateUserMetadata(const std::string& text) {
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 void RunPut(SinkCore& core, PutRequest request, Callback<ObjectInfo> done) {
   if (Status admitted = core.Admit(true); !admitted.ok()) return done(admitted);

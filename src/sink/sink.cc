@@ -214,7 +214,52 @@ void Sink::Buckets(Callback<std::vector<BucketInfo>> done) {
 }
 
 void Sink::CreateBucket(std::string name, Callback<bool> done) {
-  RunCreateBucket(*core_, std::move(name), std::move(done));
+  RunCreateBucket(*core_, std::move(name), "", std::move(done));
+}
+
+void Sink::CreateBucket(std::string name, std::string region, Callback<bool> done) {
+  RunCreateBucket(*core_, std::move(name), std::move(region), std::move(done));
+}
+
+void Sink::DeleteBucket(std::string name, Callback<bool> done) {
+  RunDeleteBucket(*core_, std::move(name), std::move(done));
+}
+
+void Sink::BucketInfoOf(std::string name, Callback<BucketInfo> done) {
+  if (Status admitted = core_->Admit(false); !admitted.ok()) return done(admitted);
+  if (Status valid = ValidateBucketName(name); !valid.ok()) return done(valid);
+  Metadata* metadata = &core_->metadata;
+  QueryOp<BucketInfo>::Run(
+      *core_, [metadata, name = std::move(name)](sqlite3* db) { return metadata->FindBucket(db, name); },
+      std::move(done));
+}
+
+void Sink::BeginPut(WriteRequest request, Callback<std::unique_ptr<ObjectUpload>> done) {
+  RunBeginPut(*core_, std::move(request), std::move(done));
+}
+
+void Sink::OpenRead(std::string bucket, std::string key, std::optional<ByteRange> range,
+                    Callback<std::unique_ptr<ObjectDownload>> done) {
+  RunOpenRead(*core_, std::move(bucket), std::move(key), range, std::move(done));
+}
+
+void Sink::Stat(std::string bucket, std::string key, Callback<ObjectInfo> done) {
+  if (Status admitted = core_->Admit(false); !admitted.ok()) return done(admitted);
+  if (Status valid = ValidateObjectName(*core_, bucket, key); !valid.ok()) return done(valid);
+  Metadata* metadata = &core_->metadata;
+  QueryOp<ObjectInfo>::Run(
+      *core_,
+      [metadata, bucket = std::move(bucket), key = std::move(key)](sqlite3* db) -> Result<ObjectInfo> {
+        Result<std::optional<ObjectRow>> row = metadata->Find(db, bucket, key);
+        if (!row.ok()) return row.status();
+        if (!*row) return NoSuchKey(bucket, key);
+        return std::move((*row)->info);
+      },
+      std::move(done));
+}
+
+void Sink::Copy(std::string src_bucket, std::string src_key, WriteRequest destination, Callback<ObjectInfo> done) {
+  RunCopy(*core_, std::move(src_bucket), std::move(src_key), std::move(destination), std::move(done));
 }
 
 void Sink::Verify(std::optional<std::string> bucket, Callback<VerifyReport> done) {

@@ -50,6 +50,7 @@ class SinkCore {
   State state = State::kOpened;
   std::set<std::string> buckets;       // committed bucket names
   std::map<int, int> pinned_versions;  // KEK version -> writes sealing with it, not yet committed
+  std::set<std::string> completing_uploads;  // CompleteUpload under way (upload ids)
   bool rewrap_running = false;
   bool rotation_running = false;
   CheckReport check_report;
@@ -136,13 +137,34 @@ class QueryOp {
 
 // Bucket and key are valid and the bucket exists (loop thread).
 Status ValidateObjectName(const SinkCore& core, const std::string& bucket, const std::string& key);
+// "" or a JSON object.
+Status ValidateUserMetadata(const std::string& text);
+// An upload id's shape (kNoSuchUpload otherwise) and a part number's range.
+Status ValidateUploadId(const std::string& upload_id);
+Status ValidatePartNumber(int part_number);
 
 // The operations. Each starts itself and reports through `done` (on the
 // loop thread, possibly before returning for a refused request).
 void RunPut(SinkCore& core, PutRequest request, Callback<ObjectInfo> done);
 void RunGet(SinkCore& core, std::string bucket, std::string key, Callback<GetResult> done);
 void RunDelete(SinkCore& core, std::string bucket, std::string key, Callback<bool> done);
-void RunCreateBucket(SinkCore& core, std::string name, Callback<bool> done);
+void RunCreateBucket(SinkCore& core, std::string name, std::string region, Callback<bool> done);
+void RunDeleteBucket(SinkCore& core, std::string name, Callback<bool> done);
+void RunBeginPut(SinkCore& core, WriteRequest request, Callback<std::unique_ptr<ObjectUpload>> done);
+void RunBeginPart(SinkCore& core, std::string bucket, std::string key, std::string upload_id, int part_number,
+                  WriteRequest part, Callback<std::unique_ptr<ObjectUpload>> done);
+void RunOpenRead(SinkCore& core, std::string bucket, std::string key, std::optional<ByteRange> range,
+                 Callback<std::unique_ptr<ObjectDownload>> done);
+void RunCopy(SinkCore& core, std::string src_bucket, std::string src_key, WriteRequest destination,
+             Callback<ObjectInfo> done);
+void RunCopyPart(SinkCore& core, std::string bucket, std::string key, std::string upload_id, int part_number,
+                 std::string src_bucket, std::string src_key, std::optional<ByteRange> range,
+                 Callback<PartInfo> done);
+void RunCompleteUpload(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
+                       std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
+                       Callback<ObjectInfo> done);
+void RunAbortUpload(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
+                    Callback<bool> done);
 void RunVerify(SinkCore& core, std::optional<std::string> bucket, Callback<VerifyReport> done);
 void RunRewrap(SinkCore& core, Callback<RewrapReport> done);
 void RunRotate(SinkCore& core, Callback<int> done);

@@ -11,8 +11,10 @@
 //                                  it in place, fdatasync
 //   CompleteJournal()     storage  kek_version = rewrap_kek_version; a journal
 //                                  that cannot be applied is dropped
-//   LoadIndex()           storage  one bucket's (key, generation) rows
-//   ScanBucket()          I/O      walk the bucket's tree: remove files no row
+//   LoadIndex()           storage  one bucket's (key, generation) rows; last,
+//                                  the upload parts' (PartKey, generation)
+//   ScanBucket()          I/O      walk the bucket's tree (the parts: the
+//                                  tree under <root>/.uploads): remove files no row
 //                                  names (orphans of a crash between rename
 //                                  and commit, or of a removal that did not
 //                                  happen), note rows whose file is missing,
@@ -106,7 +108,7 @@ class StartupCheck {
         [this, metadata, now](sqlite3* db) {
           for (const std::string& bucket : core_.config.buckets) {
             bool created = false;
-            SLUICE_RETURN_IF_ERROR(metadata->CreateBucket(db, bucket, now, &created));
+            SLUICE_RETURN_IF_ERROR(metadata->CreateBucket(db, bucket, "", now, &created));
           }
           Result<std::vector<std::string>> names = metadata->BucketNames(db);
           if (!names.ok()) return names.status();
@@ -116,6 +118,8 @@ class StartupCheck {
         [this](Status status) {
           if (!status.ok()) return Finish(status);
           core_.buckets = std::set<std::string>(bucket_names_.begin(), bucket_names_.end());
+          // The parts of multipart uploads are checked like one more bucket.
+          bucket_names_.emplace_back(kUploadsArea);
           LoadJournal();
         });
   }
@@ -210,7 +214,7 @@ class StartupCheck {
         [this](Status status) {
           if (!status.ok()) return Finish(status);
           if (page_rows_ == static_cast<size_t>(kIndexPageRows)) return LoadIndex();
-          report_.objects += index_.size();
+          (bucket_ == kUploadsArea ? report_.parts : report_.objects) += index_.size();
           core_.Pool([this] { status_ = ScanDirectory(core_.files.BucketDirectory(bucket_), ""); },
                      [this] { ScannedBucket(); });
         });
@@ -278,7 +282,10 @@ class StartupCheck {
           }
           while (dirent* entry = readdir(stream)) {
             const std::string name = entry->d_name;
-            if (name == "." || name == ".." || name == ".tmp" || buckets.count(name) != 0) continue;
+            if (name == "." || name == ".." || name == ".tmp" || name == kUploadsArea ||
+                buckets.count(name) != 0) {
+              continue;
+            }
             report_.unexpected.push_back(name);
           }
           closedir(stream);
@@ -291,9 +298,9 @@ class StartupCheck {
   }
 
   void Report() {
-    spdlog::info("sink check: {} objects, removed {} orphan files{}{}; removed {} temp files; "
+    spdlog::info("sink check: {} objects, {} upload parts, removed {} orphan files{}{}; removed {} temp files; "
                  "{} rows without their file{}{}; finished {} journaled rewraps",
-                 report_.objects, report_.removed_orphans.size(),
+                 report_.objects, report_.parts, report_.removed_orphans.size(),
                  report_.removed_orphans.empty() ? "" : ": ", JoinSome(report_.removed_orphans),
                  report_.removed_temp_files, report_.missing_files.size(),
                  report_.missing_files.empty() ? "" : ": ", JoinSome(report_.missing_files),

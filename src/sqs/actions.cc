@@ -39,7 +39,8 @@ struct ActionName {
 
 // ---- Wake-ups ---------------------------------------------------------------
 // A parked ReceiveMessage looks again when a call may have made messages
-// visible on its queue. Everything else wakes nobody.
+// visible on its queue (or, on a FIFO queue, unblocked a message group).
+// Everything else wakes nobody.
 
 template <typename Request, typename Response>
 std::vector<std::string> WokenQueues(const Request&, const Response&) {
@@ -67,6 +68,22 @@ std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityRequest
 std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityBatchRequest& request,
                                      const queue::BatchResult& result) {
   if (result.successful_ids.empty()) return {};
+  return {request.queue_name};
+}
+
+// On a FIFO queue a delete may unblock the message's group. The name tells
+// the type: a FIFO queue's name ends in ".fifo", a standard queue's cannot.
+bool IsFifoQueueName(std::string_view name) { return name.ends_with(".fifo"); }
+
+std::vector<std::string> WokenQueues(const queue::DeleteMessageRequest& request,
+                                     const queue::EmptyResult&) {
+  if (!IsFifoQueueName(request.queue_name)) return {};
+  return {request.queue_name};
+}
+
+std::vector<std::string> WokenQueues(const queue::DeleteMessageBatchRequest& request,
+                                     const queue::BatchResult& result) {
+  if (!IsFifoQueueName(request.queue_name) || result.successful_ids.empty()) return {};
   return {request.queue_name};
 }
 

@@ -10,13 +10,14 @@ assertions are about what a boto3 user would see.
 
 import json
 import unittest
+import xml.etree.ElementTree as ElementTree
 
 import botocore.exceptions
 import botocore.parsers
 import botocore.session
 
 import harness
-from harness import ServerTestCase, account_id, requires_process, skip_under_moto, unique_name
+from harness import ServerTestCase, account_id, requires_process, skip_under_moto, sqs_headers, unique_name
 
 SQS_MODEL = botocore.session.get_session().get_service_model("sqs")
 
@@ -92,10 +93,18 @@ class MalformedRequestTest(ErrorTestCase):
         self.assertEqual(self.queue_names(), before)
 
     @requires_process()
-    def test_unknown_path_gets_valid_json_even_with_quotes(self):
-        status, headers, body = self.server.raw_request("GET", '/no/"such"/path')
+    def test_unknown_path_gets_a_valid_body_even_with_quotes(self):
+        # Signed for SQS: not S3's, so the server's own JSON 404.
+        status, headers, body = self.server.raw_request(
+            "GET", '/no/"such"/path', headers={"Authorization": sqs_headers("ListQueues")["Authorization"]})
         self.assertEqual(status, 404)
         self.assertEqual(json.loads(body), {"error": 'no route for GET /no/"such"/path'})
+        # Unsigned: S3 addresses it by path (bucket "no"), in S3's XML shape.
+        status, headers, body = self.server.raw_request("GET", '/no/"such"/path')
+        self.assertEqual(status, 404)
+        root = ElementTree.fromstring(body)
+        self.assertEqual(root.findtext("Code"), "NoSuchBucket")
+        self.assertEqual(root.findtext("BucketName"), "no")
 
     def test_malformed_json(self):
         before = self.queue_names()

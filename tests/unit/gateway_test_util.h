@@ -73,6 +73,7 @@ class FakeExchange final : public http::Exchange {
   }
   void SetAbortHandler(std::function<void()>) override {}
   bool aborted() const override { return false; }
+  void ReadBody(std::function<void(Status, std::string_view, bool)>) override {}  // bodies are buffered here
 
   bool answered() const { return response_.has_value(); }
   const http::Response& response() const { return *response_; }

@@ -43,6 +43,7 @@ class FakeTransport final : public Transport {
   }
   void StopTimer() override { timer.reset(); }
   uint64_t NowMillis() const override { return now; }
+  uv_loop_t* loop() const override { return orphan_loop; }
   void Close(CloseMode mode) override {
     EXPECT_FALSE(closed) << "closed twice";
     closed = true;
@@ -75,6 +76,7 @@ class FakeTransport final : public Transport {
   int timer_starts = 0;
   bool closed = false;
   CloseMode close_mode = CloseMode::kNow;
+  uv_loop_t* orphan_loop = nullptr;  // where orphans answer ReadBody(); none by default
 };
 
 // A connection whose handler either answers at once (echoing method, path

@@ -1,5 +1,5 @@
 // Shared fixture of the queue engine's unit tests: an in-memory SQLite
-// database with the embedded schema, a FakeClock, and an Engine whose calls
+// database with the embedded schema (every migration), a FakeClock, and an Engine whose calls
 // run the way the storage thread runs them (BEGIN, SAVEPOINT, the call,
 // ROLLBACK TO on failure, RELEASE, COMMIT).
 #pragma once
@@ -14,6 +14,7 @@
 #include "sluice/clock.h"
 #include "sluice/embedded.h"
 #include "sluice/queue/engine.h"
+#include "sluice/storage/migrations.h"
 
 namespace sluice::queue::testing {
 
@@ -21,9 +22,11 @@ class QueueEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
-    const embedded::Asset* schema = embedded::Find("storage/001_init.sql");
-    ASSERT_NE(schema, nullptr);
-    Exec(std::string(schema->data));
+    Exec("PRAGMA foreign_keys = ON");  // as the storage thread's connection has it
+    // Every migration, in order: the schema the server runs on.
+    Result<std::vector<storage::Migration>> migrations = storage::EmbeddedMigrations();
+    ASSERT_TRUE(migrations.ok()) << migrations.status().ToString();
+    for (const storage::Migration& migration : *migrations) Exec(migration.sql);
     engine_ = std::make_unique<Engine>(db_, clock_);
   }
 

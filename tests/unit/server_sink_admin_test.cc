@@ -48,6 +48,7 @@ class RecordingExchange final : public http::Exchange {
   }
   void SetAbortHandler(std::function<void()>) override {}
   bool aborted() const override { return false; }
+  void ReadBody(std::function<void(Status, std::string_view, bool)>) override {}  // bodies are buffered here
 
   bool answered() const { return response_.has_value(); }
   int status() const { return response_ ? response_->status : 0; }

@@ -80,9 +80,9 @@ TEST_F(SinkStoreTest, PutThenGetRoundTripsEverySize) {
 
 TEST_F(SinkStoreTest, RefusesUnknownBucketsAndBadKeys) {
   Result<ObjectInfo> put = env_.Put("nope", "a.json", "x");
-  EXPECT_EQ(put.status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(put.status().code(), Code::kNoSuchBucket);
   EXPECT_EQ(put.status().message(), "no bucket named nope");
-  EXPECT_EQ(env_.Get("nope", "a.json").status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(env_.Get("nope", "a.json").status().code(), Code::kNoSuchBucket);
   put = env_.Put("payments", "a/../../etc/passwd", "x");
   EXPECT_EQ(put.status().code(), Code::kInvalidParameterValue);
   EXPECT_NE(put.status().message().find("would escape the bucket"), std::string::npos);
@@ -91,9 +91,9 @@ TEST_F(SinkStoreTest, RefusesUnknownBucketsAndBadKeys) {
   Result<ObjectInfo> refused = env_.Wait<ObjectInfo>(
       [&](Callback<ObjectInfo> done) { env_.sink->Put(std::move(with_metadata), std::move(done)); });
   EXPECT_EQ(refused.status().code(), Code::kInvalidParameterValue);
-  EXPECT_EQ(env_.Delete("nope", "a").status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(env_.Delete("nope", "a").status().code(), Code::kNoSuchBucket);
   Result<GetResult> missing = env_.Get("payments", "never/put.json");
-  EXPECT_EQ(missing.status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(missing.status().code(), Code::kNoSuchKey);
   EXPECT_EQ(missing.status().message(), "no object payments/never/put.json");
 }
 
@@ -127,7 +127,7 @@ TEST_F(SinkStoreTest, DeleteRemovesRowThenFile) {
   Result<bool> deleted = env_.Delete("payments", "d/x.json");
   ASSERT_TRUE(deleted.ok());
   EXPECT_TRUE(*deleted);
-  EXPECT_EQ(env_.Get("payments", "d/x.json").status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(env_.Get("payments", "d/x.json").status().code(), Code::kNoSuchKey);
   EXPECT_TRUE(EventuallyGone(env_.FileOf(*put)));
   deleted = env_.Delete("payments", "d/x.json");
   ASSERT_TRUE(deleted.ok());
@@ -175,7 +175,7 @@ TEST_F(SinkStoreTest, ListsByPrefixWithPaging) {
                                             "payments/raw/dt=2026-01-15/b", "payments/raw/dt=2026-01-15/c"}));
 
   request.bucket = "missing";
-  EXPECT_EQ(env_.List(request).status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(env_.List(request).status().code(), Code::kNoSuchBucket);
   request.bucket = "payments";
   request.limit = 0;
   EXPECT_EQ(env_.List(request).status().code(), Code::kInvalidParameterValue);
@@ -247,7 +247,7 @@ TEST_F(SinkStoreTest, DamageOnDiskIsAnIntegrityErrorAndVerifyFindsIt) {
   report = env_.Verify("payments");
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->checked, 7u);
-  EXPECT_EQ(env_.Verify("nope").status().code(), Code::kResourceNotFound);
+  EXPECT_EQ(env_.Verify("nope").status().code(), Code::kNoSuchBucket);
 }
 
 TEST_F(SinkStoreTest, ConcurrentPutsAllLand) {

@@ -2,12 +2,16 @@
 // Sink on a private loop, and helpers that run one operation to completion.
 #pragma once
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -143,6 +147,120 @@ class SinkEnv {
   }
   Result<int> Retire(int version) {
     return Wait<int>([&](Callback<int> done) { sink->Retire(version, std::move(done)); });
+  }
+
+  // ---- streaming and multipart ----
+  Result<std::unique_ptr<ObjectUpload>> BeginPut(WriteRequest request) {
+    return Wait<std::unique_ptr<ObjectUpload>>([&](Callback<std::unique_ptr<ObjectUpload>> done) {
+      sink->BeginPut(std::move(request), std::move(done));
+    });
+  }
+  Result<std::unique_ptr<ObjectUpload>> BeginPart(const std::string& bucket, const std::string& key,
+                                                  const std::string& upload_id, int part, WriteRequest request = {}) {
+    return Wait<std::unique_ptr<ObjectUpload>>([&](Callback<std::unique_ptr<ObjectUpload>> done) {
+      sink->BeginPart(bucket, key, upload_id, part, std::move(request), std::move(done));
+    });
+  }
+  Status Write(ObjectUpload& upload, std::string data) {
+    Result<bool> written = Wait<bool>([&](Callback<bool> done) {
+      upload.Write(std::move(data), [done](Status status) { done(status.ok() ? Result<bool>(true) : Result<bool>(status)); });
+    });
+    return written.status();
+  }
+  Result<ObjectInfo> Commit(ObjectUpload& upload) {
+    return Wait<ObjectInfo>([&](Callback<ObjectInfo> done) { upload.Commit(std::move(done)); });
+  }
+  // BeginPut, one Write per piece, Commit.
+  Result<ObjectInfo> PutPieces(WriteRequest request, const std::vector<std::string>& pieces) {
+    Result<std::unique_ptr<ObjectUpload>> upload = BeginPut(std::move(request));
+    if (!upload.ok()) return upload.status();
+    for (const std::string& piece : pieces) {
+      Status written = Write(**upload, piece);
+      if (!written.ok()) return written;
+    }
+    return Commit(**upload);
+  }
+  // A part uploaded in one Write.
+  Result<ObjectInfo> PutPart(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                             int part, std::string body, WriteRequest request = {}) {
+    Result<std::unique_ptr<ObjectUpload>> upload = BeginPart(bucket, key, upload_id, part, std::move(request));
+    if (!upload.ok()) return upload.status();
+    Status written = Write(**upload, std::move(body));
+    if (!written.ok()) return written;
+    return Commit(**upload);
+  }
+  Result<std::unique_ptr<ObjectDownload>> OpenRead(const std::string& bucket, const std::string& key,
+                                                   std::optional<ByteRange> range = std::nullopt) {
+    return Wait<std::unique_ptr<ObjectDownload>>([&](Callback<std::unique_ptr<ObjectDownload>> done) {
+      sink->OpenRead(bucket, key, range, std::move(done));
+    });
+  }
+  Result<std::string> Read(ObjectDownload& download) {
+    return Wait<std::string>([&](Callback<std::string> done) { download.Read(std::move(done)); });
+  }
+  // Every piece until "", concatenated; `max_piece` is the largest seen.
+  Result<std::string> ReadAll(ObjectDownload& download, size_t* max_piece = nullptr) {
+    std::string all;
+    while (true) {
+      Result<std::string> piece = Read(download);
+      if (!piece.ok()) return piece.status();
+      if (piece->empty()) return all;
+      if (max_piece != nullptr) *max_piece = std::max(*max_piece, piece->size());
+      all += *piece;
+    }
+  }
+  Result<std::string> ReadRange(const std::string& bucket, const std::string& key, std::optional<ByteRange> range) {
+    Result<std::unique_ptr<ObjectDownload>> download = OpenRead(bucket, key, range);
+    if (!download.ok()) return download.status();
+    return ReadAll(**download);
+  }
+  Result<ObjectInfo> Stat(const std::string& bucket, const std::string& key) {
+    return Wait<ObjectInfo>([&](Callback<ObjectInfo> done) { sink->Stat(bucket, key, std::move(done)); });
+  }
+  Result<ObjectInfo> Copy(const std::string& bucket, const std::string& key, WriteRequest destination) {
+    return Wait<ObjectInfo>([&](Callback<ObjectInfo> done) {
+      sink->Copy(bucket, key, std::move(destination), std::move(done));
+    });
+  }
+  Result<bool> CreateBucket(const std::string& name, const std::string& region = "") {
+    return Wait<bool>([&](Callback<bool> done) { sink->CreateBucket(name, region, std::move(done)); });
+  }
+  Result<bool> DeleteBucket(const std::string& name) {
+    return Wait<bool>([&](Callback<bool> done) { sink->DeleteBucket(name, std::move(done)); });
+  }
+  Result<BucketInfo> BucketInfoOf(const std::string& name) {
+    return Wait<BucketInfo>([&](Callback<BucketInfo> done) { sink->BucketInfoOf(name, std::move(done)); });
+  }
+  Result<UploadInfo> CreateUpload(const std::string& bucket, const std::string& key, WriteRequest request = {}) {
+    request.bucket = bucket;
+    request.key = key;
+    return Wait<UploadInfo>([&](Callback<UploadInfo> done) { sink->CreateUpload(std::move(request), std::move(done)); });
+  }
+  Result<ObjectInfo> Complete(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                              std::vector<CompletedPart> parts,
+                              std::function<void(std::string_view)> observe = nullptr) {
+    return Wait<ObjectInfo>([&](Callback<ObjectInfo> done) {
+      sink->CompleteUpload(bucket, key, upload_id, std::move(parts), std::move(observe), std::move(done));
+    });
+  }
+  Result<bool> Abort(const std::string& bucket, const std::string& key, const std::string& upload_id) {
+    return Wait<bool>([&](Callback<bool> done) { sink->AbortUpload(bucket, key, upload_id, std::move(done)); });
+  }
+  Result<ListPartsResult> ListParts(const std::string& bucket, const std::string& key, const std::string& upload_id,
+                                    int marker = 0, int limit = 1000) {
+    return Wait<ListPartsResult>([&](Callback<ListPartsResult> done) {
+      sink->ListParts(bucket, key, upload_id, marker, limit, std::move(done));
+    });
+  }
+  Result<ListUploadsResult> ListUploads(ListUploadsRequest request) {
+    return Wait<ListUploadsResult>(
+        [&](Callback<ListUploadsResult> done) { sink->ListUploads(std::move(request), std::move(done)); });
+  }
+  // The path of a part's file.
+  std::string PartFileOf(const std::string& upload_id, int part, const std::string& generation) const {
+    char number[8];
+    std::snprintf(number, sizeof(number), "%05d", part);
+    return config.root_dir + "/.uploads/" + upload_id + "/" + number + "." + generation + ".sealed";
   }
 
   // The path of an object's current file.

@@ -15,6 +15,7 @@
 #include "sluice/embedded.h"
 #include "sluice/queue/engine.h"
 #include "sluice/sqs/actions.h"
+#include "sluice/storage/migrations.h"
 #include "sqs_fixtures.h"
 #include "sqs_test_util.h"
 
@@ -123,10 +124,11 @@ class SqsCallTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
-    const embedded::Asset* schema = embedded::Find("storage/001_init.sql");
-    ASSERT_NE(schema, nullptr);
-    ASSERT_EQ(sqlite3_exec(db_, std::string(schema->data).c_str(), nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    Result<std::vector<storage::Migration>> migrations = storage::EmbeddedMigrations();
+    ASSERT_TRUE(migrations.ok()) << migrations.status().ToString();
+    for (const storage::Migration& migration : *migrations) {
+      ASSERT_EQ(sqlite3_exec(db_, migration.sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    }
     engine_ = std::make_unique<queue::Engine>(db_, clock_);
     ASSERT_TRUE(DecodeAndRun("CreateQueue", R"({"QueueName":"orders"})").ok());
   }

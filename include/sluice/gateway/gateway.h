@@ -31,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <uv.h>
@@ -74,6 +75,11 @@ class Gateway {
   // the dedup admin API, and returns true; false leaves it to others. A
   // route's path with another method gets 405 with an Allow header.
   bool Handle(http::Exchange& exchange);
+
+  // True when a route is declared on `path` (any method): Handle() would
+  // answer a request to it. The server asks this of a request head to
+  // decide whether its body streams (S3) or is buffered (a route).
+  bool Routes(std::string_view path) const;
 
   // Starts the sweep timer: a first sweep now, then one per interval.
   void Start();

@@ -1,5 +1,5 @@
-// The queue engine: Amazon SQS semantics for standard queues over the SQLite
-// schema in storage/. It does no I/O of its own beyond the SQL it is handed a
+// The queue engine: Amazon SQS semantics for standard and FIFO queues over
+// the SQLite schema in storage/. It does no I/O of its own beyond the SQL it is handed a
 // connection for, and never decides when to commit: every call runs inside
 // the transaction (and savepoint) the storage thread opened.
 //
@@ -19,6 +19,10 @@
 //                         PurgeQueue of a deep queue left it behind
 //   PurgeQueue         -> deleted (the first 10,000 at once, the rest by SweepExpired)
 //   RunMoveTaskStep    -> moved from a DLQ back to its source (or a destination)
+// FIFO queues add: a duplicate send (same deduplication id within 5 minutes)
+// enqueues nothing; a message group delivers only from its head and only
+// while none of its messages is in flight; a receive with a
+// ReceiveRequestAttemptId may return the same deliveries again.
 //
 // Errors: every method returns a Status whose code is one of sluice::Code;
 // validation failures change nothing. SQLite errors become kStorageFailed.

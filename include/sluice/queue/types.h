@@ -125,8 +125,10 @@ struct SendMessageEntry {
   std::optional<int> delay_seconds;
   MessageAttributeMap message_attributes;
   MessageAttributeMap message_system_attributes;  // only AWSTraceHeader is allowed
-  std::optional<std::string> message_group_id;          // FIFO (refused for now)
-  std::optional<std::string> message_deduplication_id;  // FIFO (refused for now)
+  // Required on FIFO queues; on standard queues kept as an attribute (fair queues).
+  std::optional<std::string> message_group_id;
+  // FIFO queues only (optional under ContentBasedDeduplication).
+  std::optional<std::string> message_deduplication_id;
 };
 
 struct SendMessageRequest {
@@ -138,7 +140,7 @@ struct SendMessageResult {
   std::string md5_of_message_body;
   std::string md5_of_message_attributes;         // empty when there are none
   std::string md5_of_message_system_attributes;  // empty when there are none
-  std::string sequence_number;                   // FIFO only
+  std::string sequence_number;                   // FIFO only (a duplicate: the first send's)
 };
 
 // One failed entry of a batch call.
@@ -168,7 +170,7 @@ struct ReceiveMessageRequest {
   std::vector<std::string> system_attribute_names;
   // "All", ".*", exact names, or "prefix.*".
   std::vector<std::string> message_attribute_names;
-  std::string receive_request_attempt_id;  // FIFO only
+  std::string receive_request_attempt_id;  // FIFO only; ignored on standard queues
 };
 struct ReceivedMessage {
   std::string message_id;
@@ -176,7 +178,8 @@ struct ReceivedMessage {
   std::string body;
   std::string md5_of_body;
   std::string md5_of_message_attributes;  // of the attributes returned; empty if none
-  AttributeMap attributes;                // requested system attributes
+  AttributeMap attributes;                // requested system attributes (FIFO: also
+                                          // MessageGroupId, MessageDeduplicationId, SequenceNumber)
   MessageAttributeMap message_attributes; // requested message attributes
 };
 struct ReceiveMessageResult {
@@ -184,7 +187,8 @@ struct ReceiveMessageResult {
   // Resolved wait time in seconds (request's, else the queue's): what the long
   // poller should wait when `messages` is empty.
   int wait_time_seconds = 0;
-  // Earliest visible_at (epoch ms) among the queue's not-yet-visible messages,
+  // Earliest visible_at (epoch ms) among the queue's not-yet-visible messages
+  // (FIFO: the earliest time a blocked or delayed group may deliver again),
   // 0 if none: when a parked receiver should look again. Computed only when
   // fewer messages than asked for were returned (0 otherwise).
   int64_t next_visible_at = 0;

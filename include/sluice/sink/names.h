@@ -6,6 +6,12 @@
 // mapping safe: no key can name a path outside its bucket, collide with a
 // directory of another key, or exceed the file system's name limit.
 //
+// A multipart upload's part is sealed like an object of the pseudo-bucket
+// ".uploads" (kUploadsArea) under the key "<upload id>/<part, 5 digits>",
+// so it lives at <root>/.uploads/<upload id>/00007.<generation>.sealed and
+// its header binds it to that upload and part. No bucket name starts with
+// '.', so a part can never pass for an object or the other way round.
+//
 // Errors: kInvalidParameterValue with a sentence naming the problem.
 // Threads: any (pure functions).
 #pragma once
@@ -47,6 +53,18 @@ std::string ObjectFileName(std::string_view key, std::string_view generation);
 // The inverse of ObjectFileName: false when `relative_path` does not end in
 // ".<16 hex digits>.sealed" after a non-empty key.
 bool ParseObjectFileName(std::string_view relative_path, std::string* key, std::string* generation);
+
+// Multipart uploads.
+inline constexpr std::string_view kUploadsArea = ".uploads";
+inline constexpr size_t kUploadIdHexDigits = 32;
+inline constexpr int kMaxPartNumber = 10000;
+// A fresh random upload id (32 hex digits) and its check.
+std::string NewUploadId();
+bool IsUploadId(std::string_view text);
+// "<upload id>/<part number as 5 digits>": parts sort by number.
+std::string PartKey(std::string_view upload_id, int part_number);
+// The inverse of PartKey; false for anything else.
+bool ParsePartKey(std::string_view key, std::string* upload_id, int* part_number);
 
 // "bucket/key" for messages, with overly long keys shortened.
 std::string DisplayName(std::string_view bucket, std::string_view key);

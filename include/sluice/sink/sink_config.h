@@ -19,6 +19,9 @@ struct SinkConfig {
   // Threads doing the sink's file I/O, fsyncs and crypto (not in the
   // configuration file). Concurrent puts fsync in parallel, one per thread.
   int io_threads = 16;
+  // A multipart completion refuses parts under this size, except the last
+  // one (kEntityTooSmall). S3's 5 MiB; tests lower it.
+  uint64_t min_part_bytes = 5 * 1024 * 1024;
 };
 
 }  // namespace sluice::sink

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::sink {
@@ -20,6 +22,14 @@ struct ObjectInfo {
   int key_version = 0;        // the KEK version that wraps its data key
   std::string generation;     // 16 hex digits, new on every put of the key
   std::string user_metadata;  // a JSON object as text (S3 x-amz-meta-*), "" for none
+  // S3 headers kept with the object, a JSON object as text ("" = none): e.g.
+  // {"content-encoding":.., "cache-control":.., "content-disposition":..,
+  // "content-language":.., "expires":.., "x-amz-server-side-encryption":..,
+  // "x-amz-server-side-encryption-aws-kms-key-id":.., "x-amz-checksum-crc32":..,
+  // "x-amz-checksum-type":.., "x-amz-website-redirect-location":..}.
+  // Stored and returned as given; the sink does not interpret it.
+  std::string attributes;
+  uint32_t parts_count = 0;  // 0 for a single put; N for an object completed from N parts
 };
 
 struct PutRequest {
@@ -28,6 +38,43 @@ struct PutRequest {
   std::string content_type = "application/octet-stream";
   std::string body;
   std::string user_metadata;  // "" or a JSON object as text; stored as given
+  std::string attributes;     // see ObjectInfo::attributes
+};
+
+// A streamed write: Sink::BeginPut (S3 PutObject), Sink::Copy's destination
+// (CopyObject), Sink::CreateUpload's object (content type, metadata and
+// attributes only) and Sink::BeginPart's part (digest, size, observe and
+// attributes only).
+struct WriteRequest {
+  std::string bucket;
+  std::string key;
+  std::string content_type = "application/octet-stream";
+  std::string user_metadata;  // "" or a JSON object as text
+  std::string attributes;     // see ObjectInfo::attributes
+  // Content-MD5 (32 hex digits): a body with another MD5 fails the Commit
+  // with kBadDigest and nothing is stored.
+  std::optional<std::string> expected_md5_hex;
+  // Content-Length / x-amz-decoded-content-length: a body of another size
+  // fails the Commit with kInvalidParameterValue ("IncompleteBody: ...") and
+  // nothing is stored.
+  std::optional<uint64_t> expected_size;
+  // Runs on an I/O thread over every appended piece of plaintext, in order,
+  // never concurrently with itself; the caller keeps what it captures alive
+  // until the Commit (or the upload's destruction) completed.
+  std::function<void(std::string_view)> observe;
+  // Conditional write, checked in the commit's transaction: with
+  // if_match_etag the Commit fails kPreconditionFailed (nothing stored)
+  // unless an object exists under the key and its ETag equals it ("*": any
+  // object exists; surrounding quotes are ignored). With if_none_match_any
+  // (If-None-Match: *) it fails kPreconditionFailed when an object exists.
+  std::optional<std::string> if_match_etag;
+  bool if_none_match_any = false;
+};
+
+// Bytes first..last of an object, both inclusive; last < the object's size.
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t last = 0;
 };
 
 struct GetResult {
@@ -53,7 +100,56 @@ struct BucketInfo {
   std::string name;
   int64_t created_ms = 0;
   uint64_t objects = 0;
-  uint64_t bytes = 0;  // plaintext bytes
+  uint64_t bytes = 0;  // plaintext bytes (Buckets() only; BucketInfoOf leaves objects and bytes 0)
+  std::string region;  // "" = us-east-1 (no location constraint)
+};
+
+// A multipart upload in progress (Sink::CreateUpload).
+struct UploadInfo {
+  std::string bucket;
+  std::string key;
+  std::string upload_id;  // 32 lower-case hex digits
+  std::string content_type;
+  std::string user_metadata;
+  std::string attributes;
+  int64_t initiated_ms = 0;
+};
+
+struct PartInfo {
+  int number = 0;    // 1..10000
+  std::string etag;  // MD5 hex of the part's plaintext (no quotes)
+  uint64_t size = 0;
+  int64_t modified_ms = 0;
+  std::string attributes;
+};
+
+// A part named in a completion. etag: 32 hex digits; quotes are ignored.
+struct CompletedPart {
+  int number = 0;
+  std::string etag;
+};
+
+// S3 ListMultipartUploads: uploads of `bucket` whose key starts with
+// `prefix`, in (key, upload_id) order, after (key_marker, upload_id_marker):
+// without an upload_id_marker, keys strictly after key_marker; with one, also
+// the uploads of key_marker whose id is greater.
+struct ListUploadsRequest {
+  std::string bucket;
+  std::string prefix;
+  std::string key_marker;
+  std::string upload_id_marker;
+  int limit = 1000;  // clamped to 1..1000
+};
+
+struct ListUploadsResult {
+  std::vector<UploadInfo> uploads;
+  bool truncated = false;  // more after the last one returned
+};
+
+struct ListPartsResult {
+  UploadInfo upload;
+  std::vector<PartInfo> parts;  // ascending part numbers
+  bool truncated = false;
 };
 
 struct DamagedObject {
@@ -74,7 +170,7 @@ struct KeyVersionInfo {
   int version = 0;
   int64_t created_ms = 0;
   KeyState state = KeyState::kEnabled;
-  uint64_t objects = 0;  // objects whose data key this version wraps
+  uint64_t objects = 0;  // objects (and upload parts) whose data key this version wraps
 };
 
 struct KeyringInfo {
@@ -93,10 +189,14 @@ struct RewrapReport {
 
 // What Start()'s consistency check found and did.
 struct CheckReport {
-  uint64_t objects = 0;                     // metadata rows
-  std::vector<std::string> removed_orphans;  // "bucket/relative path" of files no row knew
+  uint64_t objects = 0;                     // object rows
+  uint64_t parts = 0;                       // upload part rows (multipart uploads in progress)
+  // "bucket/relative path" of files no row knew; upload parts are
+  // ".uploads/<upload id>/<part>.<generation>.sealed".
+  std::vector<std::string> removed_orphans;
   uint64_t removed_temp_files = 0;
-  std::vector<std::string> missing_files;   // "bucket/key" of rows without their file
+  // "bucket/key" of rows without their file (".uploads/<upload id>/<part>" for parts).
+  std::vector<std::string> missing_files;
   std::vector<std::string> unexpected;      // paths left alone that are not ours
   uint64_t finished_rewraps = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "s3/calls.h"
 #include "s3/errors.h"
+#include "s3/names.h"
 #include "s3/operations.h"
 #include "sluice/http/query.h"
 
@@ -97,6 +98,15 @@ void S3Service::Handle(http::Exchange& exchange) {
     http::Response response = ErrorResponse(operation.error(), head, request.request_id, request.request_id);
     // A refused request's streamed body is not read: do not keep the
     // connection waiting for it.
+    if (request.body_streamed) response.close_connection = true;
+    exchange.Respond(std::move(response));
+    return;
+  }
+  // A bucket S3 would never have created cannot exist: every operation
+  // but CreateBucket (which says InvalidBucketName) answers NoSuchBucket.
+  if (address->has_bucket() && *operation != Operation::kCreateBucket && ValidateBucketName(address->bucket)) {
+    http::Response response =
+        ErrorResponse(NoSuchBucketError(address->bucket), head, request.request_id, request.request_id);
     if (request.body_streamed) response.close_connection = true;
     exchange.Respond(std::move(response));
     return;

@@ -1,5 +1,6 @@
 #include "s3/call.h"
 
+#include <cstdlib>
 #include <utility>
 
 #include "s3/service.h"
@@ -27,6 +28,18 @@ std::optional<std::string_view> Call::Header(std::string_view lower_name) const 
 
 std::optional<std::string> Call::Query(std::string_view name) const {
   return http::QueryParameter(request().query, name);
+}
+
+S3Result<int> Call::PartNumber() const {
+  constexpr long kMaxPartNumber = 10000;
+  std::optional<std::string> number = Query("partNumber");
+  char* end = nullptr;
+  long parsed = number ? std::strtol(number->c_str(), &end, 10) : 0;
+  if (!number || number->empty() || *end != '\0' || parsed < 1 || parsed > kMaxPartNumber) {
+    return InvalidArgumentError("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                                number.value_or(""));
+  }
+  return static_cast<int>(parsed);
 }
 
 void Call::Respond(http::Response response) {

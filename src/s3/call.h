@@ -75,6 +75,10 @@ class Call {
   // FromStatus with this request's bucket, key and upload id.
   void FailStatus(const Status& status);
 
+  // The partNumber query parameter of UploadPart / UploadPartCopy: 1..10000,
+  // else InvalidArgument.
+  S3Result<int> PartNumber() const;
+
   // The whole body of a request whose body is small by nature (XML
   // documents): the buffered body, or a streamed one read up to
   // `max_bytes` (longer: MalformedXML / EntityTooLarge via `done`'s error).

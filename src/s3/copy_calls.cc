@@ -16,7 +16,6 @@
 namespace sluice::s3 {
 namespace {
 
-constexpr int kMaxPartNumber = 10000;
 
 struct CopySource {
   std::string bucket;
@@ -60,14 +59,9 @@ class CopyObjectCall final : public Call {
     source_ = std::move(source.value());
     if (part_) {
       upload_id_ = Query("uploadId").value_or("");
-      std::optional<std::string> number = Query("partNumber");
-      char* end = nullptr;
-      long parsed = number ? std::strtol(number->c_str(), &end, 10) : 0;
-      if (!number || number->empty() || *end != '\0' || parsed < 1 || parsed > kMaxPartNumber) {
-        return Fail(InvalidArgumentError("Part number must be an integer between 1 and 10000, inclusive",
-                                         "partNumber", number.value_or("")));
-      }
-      part_number_ = static_cast<int>(parsed);
+      S3Result<int> number = PartNumber();
+      if (!number.ok()) return Fail(number.error());
+      part_number_ = *number;
     }
     sink().Stat(source_.bucket, source_.key, [this](Result<sink::ObjectInfo> info) { OnSource(std::move(info)); });
   }

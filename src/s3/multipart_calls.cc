@@ -88,8 +88,42 @@ class CompleteMultipartUploadCall final : public Call {
       }
       parts.push_back({static_cast<int>(part.part_number), part.etag});
     }
-    sink().CompleteUpload(bucket(), key(), upload_id_, std::move(parts), nullptr,
+    sink().CompleteUpload(bucket(), key(), upload_id_, std::move(parts), nullptr, &ObjectAttributes,
                           [this](Result<sink::ObjectInfo> info) { OnCompleted(std::move(info)); });
+  }
+
+  // The completed object's stored headers: the upload's, with the object
+  // checksum the upload asked for (x-amz-checksum-algorithm at Create)
+  // combined from the part checksums: COMPOSITE "<b64>-N" or FULL_OBJECT.
+  // Without a checksum on every part, the object has none.
+  static std::string ObjectAttributes(const sink::UploadInfo& upload, const std::vector<sink::PartInfo>& parts) {
+    HeaderList stored;
+    std::string algorithm_name, type_name;
+    for (const http::Header& header : StoredHeaders(upload.attributes)) {
+      if (header.name == "x-amz-checksum-algorithm") {
+        algorithm_name = header.value;
+      } else if (header.name == "x-amz-checksum-type") {
+        type_name = header.value;
+      } else {
+        stored.push_back(header);
+      }
+    }
+    std::optional<ChecksumAlgorithm> algorithm = ParseChecksumAlgorithm(algorithm_name);
+    std::optional<ChecksumType> type = ParseChecksumType(type_name);
+    if (!algorithm || !type) return StoredHeadersJson(stored);
+    std::string header(ChecksumHeaderName(*algorithm));
+    std::vector<PartChecksum> part_checksums;
+    for (const sink::PartInfo& part : parts) {
+      std::string value = StoredHeader(StoredHeaders(part.attributes), header);
+      if (value.empty()) return StoredHeadersJson(stored);
+      part_checksums.push_back({std::move(value), part.size});
+    }
+    Result<std::string> combined = MultipartChecksum(*algorithm, *type, part_checksums);
+    if (combined.ok()) {
+      SetStoredHeader(&stored, header, std::move(combined.value()));
+      SetStoredHeader(&stored, "x-amz-checksum-type", std::string(ChecksumTypeName(*type)));
+    }
+    return StoredHeadersJson(stored);
   }
 
   void OnCompleted(Result<sink::ObjectInfo> info) {

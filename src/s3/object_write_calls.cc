@@ -26,7 +26,6 @@
 namespace sluice::s3 {
 namespace {
 
-constexpr int kMaxPartNumber = 10000;
 // S3's default Content-Type for objects stored without one.
 constexpr const char* kDefaultContentType = "binary/octet-stream";
 
@@ -59,14 +58,9 @@ class PutObjectCall final : public Call {
     write_.key = key();
     if (part_) {
       upload_id_ = Query("uploadId").value_or("");
-      std::optional<std::string> number = Query("partNumber");
-      char* end = nullptr;
-      long parsed = number ? std::strtol(number->c_str(), &end, 10) : 0;
-      if (!number || number->empty() || *end != '\0' || parsed < 1 || parsed > kMaxPartNumber) {
-        return InvalidArgumentError("Part number must be an integer between 1 and 10000, inclusive",
-                                    "partNumber", number.value_or(""));
-      }
-      part_number_ = static_cast<int>(parsed);
+      S3Result<int> number = PartNumber();
+      if (!number.ok()) return number.error();
+      part_number_ = *number;
     } else {
       S3Result<UserMetadata> metadata = CollectUserMetadata(request().headers);
       if (!metadata.ok()) return metadata.error();

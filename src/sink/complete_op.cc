@@ -55,9 +55,9 @@ class CompleteOp {
  public:
   CompleteOp(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
              std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
-             Callback<ObjectInfo> done)
+             CompletionAttributes attributes, Callback<ObjectInfo> done)
       : scope_(core), core_(core), requested_(std::move(parts)), observe_(std::move(observe)),
-        done_(std::move(done)) {
+        attributes_(std::move(attributes)), done_(std::move(done)) {
     target_.kind = WriteTarget::Kind::kCompletion;
     target_.info.bucket = std::move(bucket);
     target_.info.key = std::move(key);
@@ -107,7 +107,13 @@ class CompleteOp {
     ObjectInfo& info = target_.info;
     info.content_type = upload_.content_type;
     info.user_metadata = upload_.user_metadata;
-    info.attributes = upload_.attributes;
+    if (attributes_) {
+      std::vector<PartInfo> parts;
+      for (const PartRow& part : chosen_) parts.push_back(part.info);
+      info.attributes = attributes_(upload_, parts);
+    } else {
+      info.attributes = upload_.attributes;
+    }
     info.parts_count = static_cast<uint32_t>(chosen_.size());
     info.etag = MultipartEtag(chosen_);
     info.generation = NewGeneration();
@@ -198,6 +204,7 @@ class CompleteOp {
   WriteTarget target_;
   const std::vector<CompletedPart> requested_;
   const std::function<void(std::string_view)> observe_;
+  const CompletionAttributes attributes_;
   Callback<ObjectInfo> done_;
   Kek kek_;
   bool pinned_ = false;
@@ -213,7 +220,7 @@ class CompleteOp {
 
 void RunCompleteUpload(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
                        std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
-                       Callback<ObjectInfo> done) {
+                       CompletionAttributes attributes, Callback<ObjectInfo> done) {
   if (Status admitted = core.Admit(true); !admitted.ok()) return done(admitted);
   if (Status valid = ValidateObjectName(core, bucket, key); !valid.ok()) return done(valid);
   if (Status valid = ValidateUploadId(upload_id); !valid.ok()) return done(valid);
@@ -234,7 +241,7 @@ void RunCompleteUpload(SinkCore& core, std::string bucket, std::string key, std:
     return done(Status(Code::kConflict, "multipart upload " + upload_id + " is already being completed"));
   }
   (new CompleteOp(core, std::move(bucket), std::move(key), std::move(upload_id), std::move(parts),
-                  std::move(observe), std::move(done)))
+                  std::move(observe), std::move(attributes), std::move(done)))
       ->Start();
 }
 

@@ -162,7 +162,7 @@ void RunCopyPart(SinkCore& core, std::string bucket, std::string key, std::strin
                  Callback<PartInfo> done);
 void RunCompleteUpload(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
                        std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
-                       Callback<ObjectInfo> done);
+                       CompletionAttributes attributes, Callback<ObjectInfo> done);
 void RunAbortUpload(SinkCore& core, std::string bucket, std::string key, std::string upload_id,
                     Callback<bool> done);
 void RunVerify(SinkCore& core, std::optional<std::string> bucket, Callback<VerifyReport> done);

@@ -158,7 +158,14 @@ void Sink::ListUploads(ListUploadsRequest request, Callback<ListUploadsResult> d
 void Sink::CompleteUpload(std::string bucket, std::string key, std::string upload_id, std::vector<CompletedPart> parts,
                           std::function<void(std::string_view)> observe, Callback<ObjectInfo> done) {
   RunCompleteUpload(*core_, std::move(bucket), std::move(key), std::move(upload_id), std::move(parts),
-                    std::move(observe), std::move(done));
+                    std::move(observe), nullptr, std::move(done));
+}
+
+void Sink::CompleteUpload(std::string bucket, std::string key, std::string upload_id, std::vector<CompletedPart> parts,
+                          std::function<void(std::string_view)> observe, CompletionAttributes attributes,
+                          Callback<ObjectInfo> done) {
+  RunCompleteUpload(*core_, std::move(bucket), std::move(key), std::move(upload_id), std::move(parts),
+                    std::move(observe), std::move(attributes), std::move(done));
 }
 
 void Sink::AbortUpload(std::string bucket, std::string key, std::string upload_id, Callback<bool> done) {

@@ -507,6 +507,27 @@ class MultipartTest(S3TestCase):
                              UploadId=aborted, PartNumber=2, Body=b"y")
         self.assert_s3_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="gone")
 
+    def test_composite_checksum(self):
+        bucket = self.new_bucket()
+        parts_data = [random_bytes(5 * MiB, seed=10), b"tail of the upload"]
+        upload = self.s3.create_multipart_upload(Bucket=bucket, Key="summed", ChecksumAlgorithm="CRC32")
+        self.assertEqual(upload.get("ChecksumAlgorithm"), "CRC32")
+        parts = []
+        for number, data in enumerate(parts_data, start=1):
+            sent = self.s3.upload_part(Bucket=bucket, Key="summed", UploadId=upload["UploadId"], PartNumber=number,
+                                       Body=data, ChecksumAlgorithm="CRC32")
+            crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+            self.assertEqual(sent["ChecksumCRC32"], crc)
+            parts.append({"PartNumber": number, "ETag": sent["ETag"], "ChecksumCRC32": crc})
+        self.s3.complete_multipart_upload(Bucket=bucket, Key="summed", UploadId=upload["UploadId"],
+                                          MultipartUpload={"Parts": parts})
+        binary = b"".join(zlib.crc32(data).to_bytes(4, "big") for data in parts_data)
+        composite = base64.b64encode(zlib.crc32(binary).to_bytes(4, "big")).decode() + "-2"
+        head = self.s3.head_object(Bucket=bucket, Key="summed", ChecksumMode="ENABLED")
+        self.assertEqual(head["ChecksumCRC32"], composite)
+        self.assertEqual(head.get("ChecksumType"), "COMPOSITE")
+        self.assertEqual(self.s3.get_object(Bucket=bucket, Key="summed")["Body"].read(), b"".join(parts_data))
+
     def test_upload_part_copy(self):
         bucket = self.new_bucket()
         source = random_bytes(6 * MiB, seed=6)

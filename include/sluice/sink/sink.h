@@ -194,6 +194,10 @@ class Sink {
   void CompleteUpload(std::string bucket, std::string key, std::string upload_id,
                       std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
                       Callback<ObjectInfo> done);
+  // The same, with the new object's attributes computed from its parts.
+  void CompleteUpload(std::string bucket, std::string key, std::string upload_id,
+                      std::vector<CompletedPart> parts, std::function<void(std::string_view)> observe,
+                      CompletionAttributes attributes, Callback<ObjectInfo> done);
   // Removes the upload and its parts. kNoSuchUpload; kConflict while it is
   // being completed.
   void AbortUpload(std::string bucket, std::string key, std::string upload_id, Callback<bool> done);

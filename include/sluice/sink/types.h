@@ -146,6 +146,12 @@ struct ListUploadsResult {
   bool truncated = false;  // more after the last one returned
 };
 
+// The attributes of an object a completion creates, from its upload and the
+// parts it is made of (S3: the object's composite checksum). Runs on the
+// loop thread; null keeps the upload's attributes.
+using CompletionAttributes =
+    std::function<std::string(const UploadInfo& upload, const std::vector<PartInfo>& parts)>;
+
 struct ListPartsResult {
   UploadInfo upload;
   std::vector<PartInfo> parts;  // ascending part numbers

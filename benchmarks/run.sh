@@ -432,7 +432,7 @@ s3_put_files() {  # TARGET COUNT BYTES: puts get-0.. through curl
   local i
   head -c "$3" /dev/urandom >"$WORK/s3-object-$3"
   for ((i = 0; i < $2; i++)); do
-    curl -sf -X PUT --data-binary "@$WORK/s3-object-$3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+    curl -sf -X PUT --data-binary "@$WORK/s3-object-$3" -H 'Content-Type: application/octet-stream' -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
       -H "$S3_AUTH" "http://127.0.0.1:${PORT[$1]}/bench/get-$i" >/dev/null || return 1
   done
 }

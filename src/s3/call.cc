@@ -45,8 +45,8 @@ S3Result<int> Call::PartNumber() const {
 void Call::Respond(http::Response response) {
   response.headers.push_back({"x-amz-request-id", request_id_});
   response.headers.push_back({"x-amz-id-2", request_id_});
-  // A streamed body the call did not read to its end would hold the
-  // connection: close it instead (the HTTP layer discards small rests).
+  // An answer before a streamed body's end is the HTTP layer's to handle
+  // (it discards a small rest or closes the connection: http/server.h).
   exchange_.Respond(std::move(response));
   delete this;
 }

@@ -236,12 +236,15 @@ def query_table(meta, rows, out):
 
 def fifo_table(meta, rows, out):
     groups = meta.get("fifo_groups", "100")
-    out.append("| Target | groups | messages/s sent+deleted (median) | order violations | errors | per round |")
-    out.append("|---|---:|---:|---:|---:|---|")
-    for target, label in (("sluice-fifo", "sluice (durable)"), ("moto", "moto_server")):
+    out.append("| Target | groups | messages/s sent+deleted (median) | order violations | throttled calls | errors | per round |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
+    for target, label in (("sluice-fifo", "sluice (durable), quotas off"),
+                          ("sluice-fifo-quota", "sluice (durable), AWS's FIFO quotas"),
+                          ("moto", "moto_server")):
         r = rows.get(("fifo", target, groups), [])
         out.append(f"| {label} | {groups} | {num(median(r, 'msgs_per_s'))} | "
                    f"{num(median(r, 'order_violations')) if r and 'order_violations' in r[0] else '?'} | "
+                   f"{num(median(r, 'throttled')) if r and 'throttled' in r[0] else '-'} | "
                    f"{errors(r) if r else 'pending'} | {each(r, 'msgs_per_s') if r else 'pending'} |")
 
 

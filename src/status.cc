@@ -39,6 +39,7 @@ const char* CodeName(Code code) {
     case Code::kInvalidPartOrder: return "InvalidPartOrder";
     case Code::kEntityTooSmall: return "EntityTooSmall";
     case Code::kPreconditionFailed: return "PreconditionFailed";
+    case Code::kThrottled: return "Throttled";
   }
   return "Unknown";
 }

@@ -308,6 +308,7 @@ class FifoWorkload : public Workload {
     double seconds = Seconds((last_delete_ns_ > start_ns_ ? last_delete_ns_ : end_ns_) - start_ns_);
     report_.Add("mode", std::string("fifo"));
     report_.Add("groups", static_cast<int64_t>(options_.groups));
+    report_.Add("throttled", throttled_);
     report_.Add("sent", accepted_);
     report_.Add("messages", deleted_);
     report_.Add("empty_receives", empty_receives_);
@@ -332,11 +333,23 @@ class FifoWorkload : public Workload {
  private:
   bool IsProducer(const Connection& connection) const { return connection.id() < options_.producers; }
 
+  // A FIFO queue's throughput quota refused the call (ThrottlingException):
+  // counted, not an error. The call is simply made again, as an SDK would
+  // after its backoff (without the backoff: this measures the quota).
+  bool Throttled(int status, std::string_view body) {
+    if (status != 400 || body.find("RequestThrottled") == std::string_view::npos) return false;
+    ++throttled_;
+    return true;
+  }
+
   void OnSent(Connection& connection, int status, std::string_view body) {
     send_latencies_ns_.push_back(Elapsed(connection));
     produced_in_flight_ -= std::exchange(entries_in_flight_[connection.id()], 0);
     BatchOutcome outcome;
-    if (CheckStatus(status, body)) {
+    if (Throttled(status, body)) {
+      // Not sent: the next batch carries new sequence numbers (a gap, not
+      // an order violation).
+    } else if (CheckStatus(status, body)) {
       if (!ReadBatchOutcome(body, &outcome)) {
         CountError("malformed SendMessageBatch response: " + std::string(body.substr(0, 300)));
       } else {
@@ -351,6 +364,10 @@ class FifoWorkload : public Workload {
     receive_latencies_ns_.push_back(Elapsed(connection));
     std::vector<std::string>& handles = handles_[connection.id()];
     std::vector<std::string> bodies;
+    if (Throttled(status, body)) {
+      Next(connection);
+      return;
+    }
     if (CheckStatus(status, body) && !ReadMessages(body, &handles, &bodies)) {
       CountError("malformed ReceiveMessage response: " + std::string(body.substr(0, 300)));
       handles.clear();
@@ -367,6 +384,10 @@ class FifoWorkload : public Workload {
 
   void OnDeleted(Connection& connection, int status, std::string_view body) {
     std::vector<std::string>& handles = handles_[connection.id()];
+    if (Throttled(status, body)) {  // the same handles again: the group stays blocked until then
+      Send(connection, "DeleteMessageBatch", DeleteMessageBatchBody(target_.queue_url, handles));
+      return;
+    }
     claimed_ -= static_cast<int64_t>(handles.size());
     handles.clear();
     BatchOutcome outcome;
@@ -463,6 +484,7 @@ class FifoWorkload : public Workload {
   int64_t accepted_ = 0;
   int64_t deleted_ = 0;
   int64_t empty_receives_ = 0;
+  int64_t throttled_ = 0;
   int64_t order_violations_ = 0;
   uint64_t last_delete_ns_ = 0;
   std::vector<uint64_t> send_latencies_ns_;

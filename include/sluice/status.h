@@ -55,6 +55,8 @@ enum class Code {
   kInvalidPartOrder,  // parts not in ascending order
   kEntityTooSmall,    // a part other than the last is under the minimum size
   kPreconditionFailed,
+  // A rate quota is spent (SQS FIFO throughput); retry later.
+  kThrottled,
 };
 
 // The code's identifier without the leading 'k' ("QueueDoesNotExist").

@@ -14,6 +14,7 @@ int HttpStatusFor(Code code) {
       return 400;
     case Code::kRequestTooLarge: return 413;
     case Code::kResourceNotFound: return 404;
+    case Code::kThrottled: return 429;
     case Code::kStorageFailed:
     case Code::kUnavailable:
       return 503;

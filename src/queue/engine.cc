@@ -12,7 +12,8 @@ Engine::Impl::Impl(sqlite3* db, const Clock& clock, EngineOptions options)
       options_(std::move(options)),
       arns_(options_.region, options_.account_id),
       limits_{options_.max_message_size_limit, options_.default_maximum_message_size},
-      catalog_(db_) {}
+      catalog_(db_),
+      fifo_throughput_(options_.fifo_quotas) {}
 
 Result<const QueueRow*> Engine::Impl::RequireQueue(const std::string& name) {
   Result<const QueueRow*> queue = catalog_.FindByName(name);
@@ -73,6 +74,11 @@ Result<EmptyResult> Engine::RemovePermission(const RemovePermissionRequest& requ
 Result<ListDeadLetterSourceQueuesResult> Engine::ListDeadLetterSourceQueues(
     const ListDeadLetterSourceQueuesRequest& request) {
   return impl_->ListDeadLetterSourceQueues(request);
+}
+
+Status Engine::AdmitFifoCall(FifoAction action, std::string_view api_action,
+                             const std::string& queue_name, std::span<const std::string> groups) {
+  return impl_->AdmitFifoCall(action, api_action, queue_name, groups);
 }
 
 Result<SendMessageResult> Engine::SendMessage(const SendMessageRequest& request) {

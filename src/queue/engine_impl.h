@@ -12,6 +12,7 @@
 //   fifo_groups.cc FIFO message groups and sequence numbers
 //   fifo_dedup.cc  FIFO deduplication records and receive attempts
 //   receive_fifo.cc ReceiveMessage on a FIFO queue (group by group)
+//   fifo_quota.cc  FIFO throughput quotas (AdmitFifoCall)
 //
 // Every operation validates its request before its first write, so a
 // failure normally changes nothing; a storage error part-way leaves writes
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "queue/arn.h"
+#include "queue/fifo_throughput.h"
 #include "queue/queue_attributes.h"
 #include "queue/queue_catalog.h"
 #include "queue/receive_internal.h"
@@ -102,6 +104,10 @@ class Engine::Impl {
   Result<std::vector<std::string>> ActiveMoveTasks();
   Result<MoveTaskStep> RunMoveTaskStep(const std::string& task_handle, int max_messages);
   Result<std::optional<int>> MoveTaskRate(const std::string& task_handle);
+
+  // fifo_quota.cc
+  Status AdmitFifoCall(FifoAction action, std::string_view api_action,
+                       const std::string& queue_name, std::span<const std::string> groups);
 
   // maintenance.cc
   Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);
@@ -186,6 +192,7 @@ class Engine::Impl {
   const QueueArns arns_;
   const QueueAttributeLimits limits_;
   QueueCatalog catalog_;
+  FifoThroughput fifo_throughput_;
 };
 
 }  // namespace sluice::queue

@@ -375,6 +375,7 @@ QueueSettings SettingsOf(const AttributeMap& attributes) {
   settings.fifo = is("FifoQueue", "true");
   settings.content_based_deduplication = is("ContentBasedDeduplication", "true");
   settings.deduplication_per_group = is("DeduplicationScope", "messageGroup");
+  settings.throughput_per_group = is("FifoThroughputLimit", "perMessageGroupId");
   return settings;
 }
 

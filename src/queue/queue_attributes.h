@@ -88,6 +88,7 @@ struct QueueSettings {
   bool fifo = false;                         // FifoQueue
   bool content_based_deduplication = false;  // ContentBasedDeduplication
   bool deduplication_per_group = false;      // DeduplicationScope=messageGroup
+  bool throughput_per_group = false;         // FifoThroughputLimit=perMessageGroupId
 };
 // Settings of a canonical attribute map (missing or unparsable members keep
 // their defaults: the map was validated when it was written).

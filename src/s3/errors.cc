@@ -117,6 +117,7 @@ constexpr StatusRow kStatusRows[] = {
   {Code::kInvalidPartOrder, ErrorCode::kInvalidPartOrder, Resource::kUploadId, false},
   {Code::kEntityTooSmall, ErrorCode::kEntityTooSmall, Resource::kNone, false},
   {Code::kPreconditionFailed, ErrorCode::kPreconditionFailed, Resource::kNone, false},
+  {Code::kThrottled, ErrorCode::kSlowDown, Resource::kNone, true},
 };
 // clang-format on
 

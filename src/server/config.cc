@@ -408,6 +408,18 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
     }
   }
 
+  if (document.HasMember("sqs") && document["sqs"].HasMember("fifo_throughput")) {
+    const Value& quotas = document["sqs"]["fifo_throughput"];
+    if (quotas.HasMember("enforce")) config.fifo_quotas.enforce = quotas["enforce"].GetBool();
+    if (quotas.HasMember("transactions_per_second")) {
+      config.fifo_quotas.transactions_per_second = quotas["transactions_per_second"].GetInt();
+    }
+    if (quotas.HasMember("high_throughput_transactions_per_second")) {
+      config.fifo_quotas.high_throughput_transactions_per_second =
+          quotas["high_throughput_transactions_per_second"].GetInt();
+    }
+  }
+
   if (document.HasMember("maintenance") && document["maintenance"].HasMember("dedup_sweep_interval_ms")) {
     config.dedup_sweep_interval_ms = document["maintenance"]["dedup_sweep_interval_ms"].GetUint64();
   }

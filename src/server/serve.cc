@@ -309,6 +309,7 @@ int ServerProcess::Run() {
   queue::EngineOptions engine_options;
   engine_options.region = config_.region;
   engine_options.account_id = config_.account_id;
+  engine_options.fifo_quotas = config_.fifo_quotas;
   engine_ = std::make_unique<queue::EngineHost>(clock_, engine_options);
   gateway::GatewayOptions gateway_options;
   gateway_options.sweep_interval_ms = static_cast<int64_t>(config_.dedup_sweep_interval_ms);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include <rapidjson/error/en.h>
 
@@ -106,6 +107,53 @@ std::optional<LongPoll> ParkedReceive(const queue::ReceiveMessageRequest&,
   return LongPoll{result.wait_time_seconds, result.next_visible_at};
 }
 
+// ---- FIFO throughput quotas ------------------------------------------------------
+// Sends, receives and deletes on a FIFO queue are charged against its
+// throughput quota (Engine::AdmitFifoCall) once per call, before they run.
+// Everything else, and every standard queue, is free.
+
+template <typename Request>
+Status AdmitCall(queue::Engine&, std::string_view, const Request&) {
+  return Status::Ok();
+}
+
+Status AdmitCall(queue::Engine& engine, std::string_view action,
+                 const queue::SendMessageRequest& request) {
+  if (!IsFifoQueueName(request.queue_name)) return Status::Ok();
+  const std::optional<std::string>& group = request.entry.message_group_id;
+  std::span<const std::string> groups;
+  if (group) groups = std::span<const std::string>(&*group, 1);
+  return engine.AdmitFifoCall(queue::FifoAction::kSend, action, request.queue_name, groups);
+}
+
+Status AdmitCall(queue::Engine& engine, std::string_view action,
+                 const queue::SendMessageBatchRequest& request) {
+  if (!IsFifoQueueName(request.queue_name)) return Status::Ok();
+  std::vector<std::string> groups;
+  for (const queue::SendMessageEntry& entry : request.entries) {
+    if (entry.message_group_id) groups.push_back(*entry.message_group_id);
+  }
+  return engine.AdmitFifoCall(queue::FifoAction::kSend, action, request.queue_name, groups);
+}
+
+Status AdmitCall(queue::Engine& engine, std::string_view action,
+                 const queue::ReceiveMessageRequest& request) {
+  if (!IsFifoQueueName(request.queue_name)) return Status::Ok();
+  return engine.AdmitFifoCall(queue::FifoAction::kReceive, action, request.queue_name, {});
+}
+
+Status AdmitCall(queue::Engine& engine, std::string_view action,
+                 const queue::DeleteMessageRequest& request) {
+  if (!IsFifoQueueName(request.queue_name)) return Status::Ok();
+  return engine.AdmitFifoCall(queue::FifoAction::kDelete, action, request.queue_name, {});
+}
+
+Status AdmitCall(queue::Engine& engine, std::string_view action,
+                 const queue::DeleteMessageBatchRequest& request) {
+  if (!IsFifoQueueName(request.queue_name)) return Status::Ok();
+  return engine.AdmitFifoCall(queue::FifoAction::kDelete, action, request.queue_name, {});
+}
+
 // ---- The one Call -------------------------------------------------------------
 
 template <ActionName kName, auto kMethod>
@@ -128,9 +176,15 @@ class EngineCall final : public Call {
   }
 
   Status Run(queue::Engine& engine) override {
-    // A parked receive runs again: forget the previous outcome first.
+    // A parked receive runs again: forget the previous outcome first. It
+    // is one API call, charged to a FIFO quota only the first time.
     result_.reset();
     long_poll_.reset();
+    if (!admitted_) {
+      Status admitted = AdmitCall(engine, kName.view(), request_);
+      if (!admitted.ok()) return admitted;
+      admitted_ = true;
+    }
     Result<Response> result = (engine.*kMethod)(request_);
     if (!result.ok()) return result.status();
     result_ = std::move(result).value();
@@ -160,6 +214,7 @@ class EngineCall final : public Call {
   Request request_;
   std::optional<Response> result_;
   std::optional<LongPoll> long_poll_;
+  bool admitted_ = false;  // charged to the queue's FIFO quota
 };
 
 template <ActionName kName, auto kMethod, auto kDecode>

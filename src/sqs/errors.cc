@@ -97,6 +97,11 @@ constexpr ErrorRow kErrors[] = {
   // Server side: 5xx, which SDKs retry.
   {Code::kStorageFailed, 500, kCoral, "InternalFailure", "AWS.SimpleQueueService.InternalError", false,
    "The request could not be made durable; the server must be restarted."},
+  // The modeled shape is RequestThrottled (client.exceptions.RequestThrottled);
+  // the code, as SQS's FIFO throttling guide names it, is ThrottlingException,
+  // which botocore's and the other SDKs' retry handlers treat as throttling.
+  {Code::kThrottled, 400, kSqs, "RequestThrottled", "ThrottlingException", true,
+   "Rate exceeded"},
   {Code::kUnavailable, 503, kCoral, "ServiceUnavailable", "ServiceUnavailable", false,
    "The server is shutting down."},
   {Code::kInternal, 500, kCoral, "InternalFailure", "AWS.SimpleQueueService.InternalError", false,

@@ -111,6 +111,7 @@ TEST(S3Errors, FromStatusMapsEveryStoreCode) {
     {Code::kInvalidPartOrder, "InvalidPartOrder", 400},
     {Code::kEntityTooSmall, "EntityTooSmall", 400},
     {Code::kPreconditionFailed, "PreconditionFailed", 412},
+    {Code::kThrottled, "SlowDown", 503},
     // SQS codes cannot come from the object store: reported, not hidden.
     {Code::kQueueDoesNotExist, "InternalError", 500},
   };

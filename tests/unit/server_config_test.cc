@@ -94,6 +94,32 @@ TEST(ConfigTest, MissingRequiredKeyAndBadEnumAndRange) {
       << range.status().message();
 }
 
+TEST(ConfigTest, FifoThroughputQuotas) {
+  Result<Config> defaults = ParseConfig("{}", "f");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_TRUE(defaults->fifo_quotas.enforce);  // as AWS: 300 per second per action
+  EXPECT_EQ(defaults->fifo_quotas.transactions_per_second, 300);
+  EXPECT_EQ(defaults->fifo_quotas.high_throughput_transactions_per_second, 70'000);
+
+  Result<Config> set = ParseConfig(
+      R"({"sqs":{"fifo_throughput":{"enforce":false,"transactions_per_second":5,)"
+      R"("high_throughput_transactions_per_second":40}}})",
+      "f");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_FALSE(set->fifo_quotas.enforce);
+  EXPECT_EQ(set->fifo_quotas.transactions_per_second, 5);
+  EXPECT_EQ(set->fifo_quotas.high_throughput_transactions_per_second, 40);
+
+  Result<Config> zero = ParseConfig(R"({"sqs":{"fifo_throughput":{"transactions_per_second":0}}})", "f");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.status().message().find("sqs.fifo_throughput.transactions_per_second: 0 is out of range"),
+            std::string::npos)
+      << zero.status().message();
+  Result<Config> typo = ParseConfig(R"({"sqs":{"fifo_throughput":{"enabled":true}}})", "f");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().message(), "config f: sqs.fifo_throughput.enabled: unknown key");
+}
+
 TEST(ConfigTest, NotJsonIsReportedWithOffset) {
   Result<Config> config = ParseConfig("{\"listen\": ", "broken.json");
   ASSERT_FALSE(config.ok());

@@ -295,5 +295,49 @@ TEST_F(SqsCallTest, EngineErrorsComeBackFromRun) {
   EXPECT_EQ(Run(empty_batch).code(), Code::kEmptyBatchRequest);
 }
 
+// FIFO throughput quotas are charged by the action table, once per API call:
+// a parked receive that runs again is still one call, a throttled send
+// enqueues nothing, and standard queues are never charged.
+TEST_F(SqsCallTest, FifoCallsAreChargedOnceAgainstTheQuota) {
+  queue::EngineOptions options;
+  options.fifo_quotas.transactions_per_second = 2;
+  engine_ = std::make_unique<queue::Engine>(db_, clock_, options);
+  ASSERT_TRUE(
+      DecodeAndRun("CreateQueue", R"({"QueueName":"orders.fifo","Attributes":{"FifoQueue":"true"}})")
+          .ok());
+  const std::string fifo = std::string(R"({"QueueUrl":")") + std::string(testing::kOrdersUrl) +
+                           ".fifo\"";
+
+  auto parked = Decode("ReceiveMessage", fifo + R"(,"WaitTimeSeconds":20})");
+  for (int run = 0; run < 5; ++run) ASSERT_TRUE(Run(parked).ok()) << "run " << run;
+  ASSERT_TRUE(DecodeAndRun("ReceiveMessage", fifo + "}").ok());  // the second of 2
+  Status throttled = DecodeAndRun("ReceiveMessage", fifo + "}");
+  EXPECT_EQ(throttled.code(), Code::kThrottled);
+  EXPECT_NE(throttled.message().find("ReceiveMessage"), std::string::npos) << throttled.message();
+
+  const std::string send = fifo + R"(,"MessageGroupId":"g","MessageDeduplicationId":")";
+  ASSERT_TRUE(DecodeAndRun("SendMessage", send + R"(1","MessageBody":"one"})").ok());
+  ASSERT_TRUE(DecodeAndRun("SendMessage", send + R"(2","MessageBody":"two"})").ok());
+  EXPECT_EQ(DecodeAndRun("SendMessage", send + R"(3","MessageBody":"three"})").code(),
+            Code::kThrottled);
+  EXPECT_EQ(DecodeAndRun("SendMessageBatch",
+                         fifo + R"(,"Entries":[{"Id":"a","MessageBody":"four",)"
+                                R"("MessageGroupId":"g","MessageDeduplicationId":"4"}]})")
+                .code(),
+            Code::kThrottled);  // a batch shares SendMessage's quota
+
+  clock_.Advance(1000);
+  auto receive = Decode("ReceiveMessage", fifo + R"(,"MaxNumberOfMessages":10})");
+  ASSERT_TRUE(Run(receive).ok());
+  rapidjson::Document received = Json(receive);
+  ASSERT_TRUE(received.HasMember("Messages"));
+  ASSERT_EQ(received["Messages"].Size(), 2u);  // "three" and "four" were never enqueued
+  EXPECT_STREQ(received["Messages"][1]["Body"].GetString(), "two");
+
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(DecodeAndRun("SendMessage", Body(R"(,"MessageBody":"standard")")).ok()) << i;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::sqs

@@ -82,6 +82,17 @@ TEST(SqsErrors, WireErrorMatchesSqs) {
   }
 }
 
+// FIFO throttling: the modeled shape (client.exceptions.RequestThrottled)
+// with the code SQS's guide names, which botocore's retry handlers retry.
+TEST(SqsErrors, ThrottlingIsTheModeledShapeWithARetryableCode) {
+  WireError error = ToWireError(Status(Code::kThrottled, ""));
+  EXPECT_EQ(error.http_status, 400);
+  EXPECT_EQ(error.type_namespace + "#" + error.type, "com.amazonaws.sqs#RequestThrottled");
+  EXPECT_EQ(QueryErrorHeader(error), "ThrottlingException;Sender");
+  EXPECT_EQ(error.xml_code, "ThrottlingException");
+  EXPECT_EQ(error.message, "Rate exceeded");
+}
+
 TEST(SqsErrors, EmptyMessageGetsTheDefault) {
   EXPECT_EQ(ToWireError(Status(Code::kQueueDoesNotExist, "")).message,
             "The specified queue does not exist.");

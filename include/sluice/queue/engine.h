@@ -35,7 +35,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sqlite3.h>
@@ -46,6 +48,27 @@
 
 namespace sluice::queue {
 
+// SQS's throughput quotas for FIFO queues, in transactions (API calls, a
+// batch counting once) per second per API action. See
+// src/queue/fifo_throughput.h for how they are applied.
+struct FifoQuotas {
+  bool enforce = true;
+  // A FifoThroughputLimit=perQueue queue's quota; with perMessageGroupId,
+  // each message group's.
+  int transactions_per_second = 300;
+  // A perMessageGroupId queue's quota as a whole (AWS: 70,000 in us-east-1,
+  // us-west-2 and eu-west-1, less in other regions).
+  int high_throughput_transactions_per_second = 70'000;
+};
+
+// The API actions a FIFO quota counts separately; a batch call counts as
+// one transaction of its action.
+enum class FifoAction {
+  kSend,     // SendMessage, SendMessageBatch
+  kReceive,  // ReceiveMessage
+  kDelete,   // DeleteMessage, DeleteMessageBatch
+};
+
 struct EngineOptions {
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
@@ -55,6 +78,7 @@ struct EngineOptions {
   // MaximumMessageSize of a queue created without one. SQS's documented
   // default is 1 MiB since 2025 (it was 256 KiB before).
   int default_maximum_message_size = 1024 * 1024;
+  FifoQuotas fifo_quotas;
 };
 
 // One step of a running message move task.
@@ -101,6 +125,16 @@ class Engine {
       const CancelMessageMoveTaskRequest& request);
   Result<ListMessageMoveTasksResult> ListMessageMoveTasks(
       const ListMessageMoveTasksRequest& request);
+
+  // Charges one API call against a FIFO queue's throughput quota before the
+  // call runs: kThrottled (and nothing charged) when the quota is spent.
+  // `api_action` names the call in the message; `groups` are the message
+  // groups a send names (charged only with FifoThroughputLimit=
+  // perMessageGroupId). Standard queues, unknown queues (the call itself
+  // reports those) and FifoQuotas::enforce = false are always admitted.
+  // Only API calls are charged: workers and move tasks are not.
+  Status AdmitFifoCall(FifoAction action, std::string_view api_action,
+                       const std::string& queue_name, std::span<const std::string> groups);
 
   // Admin: read messages without receiving them.
   Result<PeekMessagesResult> PeekMessages(const PeekMessagesRequest& request);

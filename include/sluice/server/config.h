@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sluice/gateway/route.h"
+#include "sluice/queue/engine.h"
 #include "sluice/queue/types.h"
 #include "sluice/sink/sink_config.h"
 #include "sluice/status.h"
@@ -54,6 +55,9 @@ struct Config {
   uint64_t retention_sweep_interval_ms = 1'000;
   uint64_t move_task_tick_ms = 200;
   uint64_t dedup_sweep_interval_ms = 60'000;
+
+  // sqs.fifo_throughput: SQS's FIFO throughput quotas (ThrottlingException).
+  queue::FifoQuotas fifo_quotas;
 
   // In an order that creates every dead-letter queue before its sources.
   std::vector<QueueConfig> queues;

@@ -70,6 +70,10 @@ void AdminService::Health(http::Exchange& exchange) {
   writer.Uint64(storage_.committed_batches());
   writer.Key("committed_ops");
   writer.Uint64(storage_.committed_ops());
+  if (probes_.parked_receives) {
+    writer.Key("parked_receives");
+    writer.Uint64(probes_.parked_receives());
+  }
   writer.EndObject();
   exchange.Respond(
       http::JsonResponse(failed ? 503 : 200, std::string(buffer.GetString(), buffer.GetSize())));

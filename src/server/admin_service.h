@@ -29,6 +29,8 @@ class AdminService {
     // shutting down, every worker running.
     std::function<std::string()> not_ready_reason;
     std::function<std::vector<workers::WorkerStatus>()> workers;
+    // ReceiveMessage calls parked as long polls right now (GET /health).
+    std::function<size_t()> parked_receives;
   };
   AdminService(storage::StorageThread& storage, queue::EngineHost& engine, std::string data_dir, Probes probes);
 

@@ -347,6 +347,7 @@ int ServerProcess::Run() {
   sqs_ = std::make_unique<SqsService>(*storage_, *engine_, *long_polls_, clock_, config_.account_id, default_host);
   AdminService::Probes probes;
   probes.not_ready_reason = [this] { return NotReadyReason(); };
+  probes.parked_receives = [this] { return long_polls_->parked_count(); };
   probes.workers = [this] {
     std::vector<workers::WorkerStatus> statuses;
     for (const auto& worker : workers_) statuses.push_back(worker->status());

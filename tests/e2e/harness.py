@@ -213,6 +213,26 @@ class Server:
         self._wait_healthy(deadline)
         return self
 
+    def wait_parked(self, count, timeout=10.0):
+        """Polls GET /health until at least `count` ReceiveMessage calls
+        are parked as long polls. Against another server (moto has no such
+        count) it returns at once: callers must not depend on the park."""
+        if self.external:
+            return
+
+        def parked():
+            status, _, body = self.raw_request("GET", "/health", timeout=2)
+            return status == 200 and json.loads(body).get("parked_receives", 0) >= count
+
+        wait_until(parked, timeout=timeout, message="%d parked receive(s)" % count)
+
+    def parked_receives(self):
+        """How many long polls are parked now (0 against another server)."""
+        if self.external:
+            return 0
+        _, _, body = self.raw_request("GET", "/health", timeout=2)
+        return json.loads(body).get("parked_receives", 0)
+
     def _wait_healthy(self, deadline):
         end = time.monotonic() + deadline
         last_error = None

@@ -223,13 +223,16 @@ class FifoReceiveTest(FifoCase):
         self.assertEqual([m["Body"] for m in rest], ["b1"])
         self.assertEqual(self.receive(url), [])
         # A long poll parked on the blocked group wakes when the head is deleted.
+        parked_before = self.server.parked_receives()
         thread, box = run_in_thread(self.receive, url, 10, 10)
-        time.sleep(0.3)  # let it park (the assertion below does not depend on it)
+        self.server.wait_parked(parked_before + 1)
         self.delete(url, head)
         thread.join(timeout=15)
         self.assertNotIn("error", box)
         self.assertEqual([m["Body"] for m in box["result"]], ["a2"])
         self.assertLess(box["elapsed"], 5.0)
+        # Answered, so no longer parked (GET /health counts parked receives).
+        self.assertEqual(self.server.parked_receives(), parked_before)
 
     def test_group_unblocks_when_the_visibility_timeout_ends(self):
         url = self.new_fifo()

@@ -443,9 +443,10 @@ class QueryLongPollTest(QueryTestCase):
     def test_wakes_early_on_send(self):
         url = self.new_query_queue()
         waiter = self.new_query_client()  # its own process: calls are synchronous
+        parked_before = self.server.parked_receives()
         thread, box = run_in_thread(waiter.call, "receive_message", QueueUrl=url,
                                     WaitTimeSeconds=15, MessageAttributeNames=["All"])
-        time.sleep(0.5)
+        self.server.wait_parked(parked_before + 1)
         self.q("send_message", QueueUrl=url, MessageBody="wake up",
                MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
         thread.join(10)

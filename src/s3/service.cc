@@ -79,14 +79,25 @@ bool S3Service::Claims(const http::Request& request) const {
 
 bool S3Service::StreamsBody(const http::Request& head) { return head.method == "PUT"; }
 
+namespace {
+
+// Answers a request refused before any Call exists. The headers are those
+// every S3 answer carries (Call::Respond adds the same); a streamed body
+// left unread is the HTTP layer's to deal with (http/server.h).
+void Refuse(http::Exchange& exchange, const S3Error& error) {
+  const http::Request& request = exchange.request();
+  http::Response response = ErrorResponse(error, request.method == "HEAD", request.request_id, request.request_id);
+  response.headers.push_back({"x-amz-request-id", request.request_id});
+  response.headers.push_back({"x-amz-id-2", request.request_id});
+  exchange.Respond(std::move(response));
+}
+
+}  // namespace
+
 void S3Service::Handle(http::Exchange& exchange) {
   const http::Request& request = exchange.request();
-  const bool head = request.method == "HEAD";
   S3Result<Address> address = addressing_.Resolve(request);
-  if (!address.ok()) {
-    exchange.Respond(ErrorResponse(address.error(), head, request.request_id, request.request_id));
-    return;
-  }
+  if (!address.ok()) return Refuse(exchange, address.error());
   ClassifyInput input;
   input.method = request.method;
   input.has_bucket = address->has_bucket();
@@ -94,29 +105,14 @@ void S3Service::Handle(http::Exchange& exchange) {
   input.query = request.query;
   input.has_copy_source = request.FindHeader("x-amz-copy-source") != nullptr;
   S3Result<Operation> operation = Classify(input);
-  if (!operation.ok()) {
-    http::Response response = ErrorResponse(operation.error(), head, request.request_id, request.request_id);
-    // A refused request's streamed body is not read: do not keep the
-    // connection waiting for it.
-    if (request.body_streamed) response.close_connection = true;
-    exchange.Respond(std::move(response));
-    return;
-  }
+  if (!operation.ok()) return Refuse(exchange, operation.error());
   // A bucket S3 would never have created cannot exist: every operation
   // but CreateBucket (which says InvalidBucketName) answers NoSuchBucket.
   if (address->has_bucket() && *operation != Operation::kCreateBucket && ValidateBucketName(address->bucket)) {
-    http::Response response =
-        ErrorResponse(NoSuchBucketError(address->bucket), head, request.request_id, request.request_id);
-    if (request.body_streamed) response.close_connection = true;
-    exchange.Respond(std::move(response));
-    return;
+    return Refuse(exchange, NoSuchBucketError(address->bucket));
   }
   const OperationRow* row = FindRow(*operation);
-  if (row == nullptr) {
-    exchange.Respond(ErrorResponse(NotImplementedError(OperationName(*operation)), head, request.request_id,
-                                   request.request_id));
-    return;
-  }
+  if (row == nullptr) return Refuse(exchange, NotImplementedError(OperationName(*operation)));
   ++in_flight_;
   Call* call = row->make(CallArgs{*this, exchange, *operation, std::move(address.value())});
   call->Start();  // the call owns itself from here

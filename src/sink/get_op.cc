@@ -1,86 +1,50 @@
 // Get: the whole object, returned only once every byte authenticated.
 //
-//   Start()     loop     validate
-//   Lookup()    storage  the row: generation, size, journaled rewrap header
-//   Read()      I/O      read and authenticate the file, check the size
-//   OnRead()    loop     reply, or look up again when the file vanished
-//                        because a put or delete replaced it meanwhile
+//   Start()    loop     validate, then OpenObject (open_object.h: the row,
+//                       the file opened and its header authenticated, with
+//                       fresh lookups when a put or delete replaced it)
+//   ReadAll()  I/O      read and authenticate every chunk; the reader checks
+//                       the length against the row and the final chunk
+//   OnRead()   loop     reply
+#include "sink/open_object.h"
 #include "sink/sink_core.h"
 #include "sluice/sink/names.h"
 
 namespace sluice::sink {
 namespace {
 
-// A concurrent overwrite may remove the file between our lookup and our
-// open; a few fresh lookups settle it.
-constexpr int kMaxAttempts = 3;
+// Plaintext asked of the reader per call while reading a whole object.
+constexpr size_t kReadBytes = 1 << 20;
 
 class GetOp {
  public:
-  GetOp(SinkCore& core, std::string bucket, std::string key, Callback<GetResult> done)
-      : scope_(core), core_(core), bucket_(std::move(bucket)), key_(std::move(key)),
-        done_(std::move(done)) {}
+  GetOp(SinkCore& core, Callback<GetResult> done) : scope_(core), core_(core), done_(std::move(done)) {}
 
-  void Start() { Lookup(); }
+  void Start(std::string bucket, std::string key) {
+    OpenObject(core_, std::move(bucket), std::move(key), std::nullopt,
+               [this](Result<OpenedObject> opened) { OnOpen(std::move(opened)); });
+  }
 
  private:
-  void Lookup() {
-    ++attempts_;
-    Metadata* metadata = &core_.metadata;
-    core_.Storage(
-        [this, metadata](sqlite3* db) {
-          Result<std::optional<ObjectRow>> row = metadata->Find(db, bucket_, key_);
-          if (!row.ok()) return row.status();
-          row_ = std::move(row).value();
-          return Status::Ok();
-        },
-        [this](Status status) { OnLookup(std::move(status)); });
+  void OnOpen(Result<OpenedObject> opened) {
+    if (!opened.ok()) return Finish(opened.status());
+    info_ = std::move(opened->info);
+    reader_ = std::move(opened->reader);
+    core_.Pool([this] { ReadAll(); }, [this] { OnRead(); });
   }
 
-  void OnLookup(Status status) {
-    if (!status.ok()) return Finish(status);
-    if (!row_) {
-      return Finish(NoSuchKey(bucket_, key_));
-    }
-    if (previous_generation_ == row_->info.generation) {
-      // Looked up again and nothing changed: the file is really gone.
-      return Finish(IntegrityError(Binding(), "its file is missing"));
-    }
-    Read();
-  }
-
-  ObjectBinding Binding() const {
-    return ObjectBinding{bucket_, key_, row_ ? row_->info.generation : std::string()};
-  }
-
-  void Read() {
-    core_.Pool(
-        [this] {
-          body_.clear();
-          body_.reserve(row_->info.size);
-          const ObjectBinding object = Binding();
-          read_ = core_.files.Read(object, *core_.keyring, row_->rewrap_header,
-                                   [this](std::string_view plaintext) { body_.append(plaintext); });
-          if (read_.ok() && body_.size() != row_->info.size) {
-            read_ = IntegrityError(object, "it holds " + std::to_string(body_.size()) +
-                                               " bytes but its metadata says " +
-                                               std::to_string(row_->info.size));
-          }
-        },
-        [this] { OnRead(); });
+  // I/O thread. The reader is closed here too: closing the last descriptor
+  // of a file replaced meanwhile frees its blocks, which is file I/O.
+  void ReadAll() {
+    body_.reserve(info_.size);
+    while (read_.ok() && !reader_->done()) read_ = reader_->ReadSome(kReadBytes, &body_);
+    reader_.reset();
   }
 
   void OnRead() {
-    if (read_.code() == Code::kResourceNotFound && attempts_ < kMaxAttempts) {
-      previous_generation_ = row_->info.generation;
-      return Lookup();
-    }
-    if (read_.code() == Code::kResourceNotFound) {
-      return Finish(IntegrityError(Binding(), "its file is missing"));
-    }
     if (!read_.ok()) return Finish(read_);
     GetResult result;
-    result.info = std::move(row_->info);
+    result.info = std::move(info_);
     result.body = std::move(body_);
     Finish(std::move(result));
   }
@@ -92,14 +56,11 @@ class GetOp {
 
   OperationScope scope_;
   SinkCore& core_;
-  const std::string bucket_;
-  const std::string key_;
   Callback<GetResult> done_;
-  int attempts_ = 0;
-  std::optional<std::string> previous_generation_;
-  std::optional<ObjectRow> row_;  // written on the storage thread
-  std::string body_;              // written on an I/O thread
-  Status read_;
+  ObjectInfo info_;
+  std::unique_ptr<ObjectFileReader> reader_;  // used on an I/O thread
+  std::string body_;                          // written on an I/O thread
+  Status read_;                               // written on an I/O thread
 };
 
 }  // namespace
@@ -107,7 +68,7 @@ class GetOp {
 void RunGet(SinkCore& core, std::string bucket, std::string key, Callback<GetResult> done) {
   if (Status admitted = core.Admit(false); !admitted.ok()) return done(admitted);
   if (Status valid = ValidateObjectName(core, bucket, key); !valid.ok()) return done(valid);
-  (new GetOp(core, std::move(bucket), std::move(key), std::move(done)))->Start();
+  (new GetOp(core, std::move(done)))->Start(std::move(bucket), std::move(key));
 }
 
 }  // namespace sluice::sink

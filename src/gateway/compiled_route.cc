@@ -5,7 +5,9 @@
 #include <rapidjson/writer.h>
 
 #include "gateway/schema_errors.h"
+#include "queue/fifo.h"
 #include "queue/random_ids.h"
+#include "queue/validate.h"
 #include "sluice/json_type_name.h"
 #include "sluice/time_format.h"
 
@@ -34,6 +36,14 @@ Status CheckShape(const RouteConfig& config) {
   }
   if (by_field && config.target_queues.empty()) {
     return RouteError(config, fmt::format("target field '{}' has no table of queues", config.target_field));
+  }
+  if (config.message_group_field.empty()) {
+    auto fifo = [](const std::string& queue) { return queue.ends_with(".fifo"); };
+    bool to_fifo = fifo(config.target_queue);
+    for (const auto& [value, queue] : config.target_queues) to_fifo = to_fifo || fifo(queue);
+    if (to_fifo) {
+      return RouteError(config, "a FIFO target queue needs a message group field (the value that orders messages)");
+    }
   }
   if (config.dedup_field && config.dedup_field->empty()) return RouteError(config, "dedup field is empty");
   if (config.dedup_field && config.dedup_ttl_seconds <= 0) {
@@ -100,6 +110,7 @@ Result<std::unique_ptr<CompiledRoute>> CompiledRoute::Compile(RouteConfig config
     route->id_field_ = route->dedup_field_;
   }
   if (!c.target_field.empty()) route->target_field_ = FieldPath::Parse(c.target_field);
+  if (!c.message_group_field.empty()) route->group_field_ = FieldPath::Parse(c.message_group_field);
 
   Result<ResponseTemplate> response =
       ResponseTemplate::Compile(c.response_json.empty() ? std::string_view(R"({"enqueued":true})") : c.response_json);
@@ -137,6 +148,11 @@ Result<PreparedEvent> CompiledRoute::Prepare(std::string_view body, int64_t now_
     const rapidjson::Value* key = dedup_field_.Find(event);
     if (key != nullptr && !key->IsNull()) prepared.dedup_key = ValueText(*key);
   }
+  if (!group_field_.empty()) {
+    Result<std::string> group = MessageGroupOf(event);
+    if (!group.ok()) return group.status();
+    prepared.message_group_id = std::move(group).value();
+  }
   if (prepared.dedup_key) {
     prepared.event_id = *prepared.dedup_key;
   } else if (!id_field_.empty()) {
@@ -148,6 +164,17 @@ Result<PreparedEvent> CompiledRoute::Prepare(std::string_view body, int64_t now_
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   event.Accept(writer);
   prepared.body.assign(buffer.GetString(), buffer.GetSize());
+  if (prepared.queue->ends_with(".fifo")) {
+    // SQS refuses a FIFO send without a deduplication id (unless the queue
+    // hashes bodies itself); the route's own key is the natural one, so a
+    // producer's retry is also a FIFO duplicate within SQS's 5 minutes.
+    if (prepared.dedup_key && queue::IsValidFifoToken(*prepared.dedup_key)) {
+      prepared.message_deduplication_id = *prepared.dedup_key;
+    } else {
+      prepared.message_deduplication_id =
+          queue::ContentDeduplicationId(prepared.dedup_key ? *prepared.dedup_key : prepared.body);
+    }
+  }
   prepared.response_body = response_->Render(event);
   return prepared;
 }
@@ -174,6 +201,21 @@ void CompiledRoute::ApplyDefaults(rapidjson::Document& event, int64_t now_millis
     }
     declared.field.SetIfAbsent(event, value, allocator);
   }
+}
+
+Result<std::string> CompiledRoute::MessageGroupOf(const rapidjson::Value& event) const {
+  const rapidjson::Value* value = group_field_.Find(event);
+  if (value == nullptr || value->IsNull()) {
+    return Status(Code::kMissingParameter, "Missing required field: " + group_field_.dotted());
+  }
+  std::string group = ValueText(*value);
+  if ((!value->IsString() && !value->IsNumber()) || !queue::IsValidFifoToken(group)) {
+    return Status(Code::kInvalidParameterValue,
+                  fmt::format("Field '{}' orders messages (their message group) and must be a string or number of "
+                              "1 to 128 letters, digits or punctuation; got {}",
+                              group_field_.dotted(), QuoteValue(*value)));
+  }
+  return group;
 }
 
 Result<const std::string*> CompiledRoute::ResolveTarget(const rapidjson::Value& event) const {

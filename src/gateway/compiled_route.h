@@ -38,6 +38,11 @@ struct PreparedEvent {
   std::string body;                      // compact JSON, defaults filled in: the message body
   const std::string* queue = nullptr;    // the target queue; owned by the route
   std::optional<std::string> dedup_key;  // absent: the request is not deduplicated
+  // The MessageGroupId (route.message_group_field's value), if the route has one.
+  std::optional<std::string> message_group_id;
+  // A FIFO target's MessageDeduplicationId: the dedup key when it is a valid
+  // id, else its SHA-256; without a dedup key, the SHA-256 of the body.
+  std::optional<std::string> message_deduplication_id;
   std::string event_id;                  // for the access log; "" when the route has no id field
   std::string response_body;             // the 200 body
 };
@@ -85,12 +90,16 @@ class CompiledRoute {
   explicit CompiledRoute(RouteConfig config);
   void ApplyDefaults(rapidjson::Document& event, int64_t now_millis) const;
   Result<const std::string*> ResolveTarget(const rapidjson::Value& event) const;
+  // group_field_'s value as a MessageGroupId (kMissingParameter or
+  // kInvalidParameterValue when it cannot be one).
+  Result<std::string> MessageGroupOf(const rapidjson::Value& event) const;
 
   const RouteConfig config_;
   std::unique_ptr<BodySchema> schema_;
   std::vector<Default> defaults_;
   FieldPath dedup_field_;   // empty: no dedup
   FieldPath target_field_;  // empty: config_.target_queue
+  FieldPath group_field_;   // empty: no MessageGroupId
   FieldPath id_field_;      // names the event in the log: the dedup field, else the first "$uuid" default
   std::optional<ResponseTemplate> response_;
   TokenBucket throttle_;

@@ -59,6 +59,8 @@ bool IngestRequest::Prepare() {
   event_ = std::move(prepared.value());
   send_.queue_name = *event_.queue;
   send_.entry.body = std::move(event_.body);
+  send_.entry.message_group_id = std::move(event_.message_group_id);
+  send_.entry.message_deduplication_id = std::move(event_.message_deduplication_id);
   return true;
 }
 

@@ -268,6 +268,13 @@ Status BuildRoutes(const Document& document, const std::string& source, const st
       }
     }
     const Value& target = entry["target"];
+    if (target.HasMember("message_group_field")) {
+      route.message_group_field = target["message_group_field"].GetString();
+      if (!IsRequiredField(schema, route.message_group_field)) {
+        return ConfigError(source, where("target.message_group_field"),
+                           fmt::format("'{}' must be in the schema's \"required\" list", route.message_group_field));
+      }
+    }
     bool has_queue = target.HasMember("queue");
     bool has_field = target.HasMember("field") || target.HasMember("queues");
     if (has_queue == has_field) {
@@ -296,6 +303,18 @@ Status BuildRoutes(const Document& document, const std::string& source, const st
                              fmt::format("'{}' is not a declared queue (declare it in \"queues\")", queue));
         }
         route.target_queues[member.name.GetString()] = queue;
+      }
+    }
+    if (route.message_group_field.empty()) {
+      std::string fifo_target = route.target_queue.ends_with(".fifo") ? route.target_queue : "";
+      for (const auto& [value, queue] : route.target_queues) {
+        if (fifo_target.empty() && queue.ends_with(".fifo")) fifo_target = queue;
+      }
+      if (!fifo_target.empty()) {
+        return ConfigError(source, where("target"),
+                           fmt::format("'{}' is a FIFO queue: name the field whose value orders its messages "
+                                       "in \"message_group_field\"",
+                                       fifo_target));
       }
     }
     if (entry.HasMember("throttle")) {
@@ -440,6 +459,11 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
         for (auto& attribute : entry["attributes"].GetObject()) {
           queue.attributes[attribute.name.GetString()] = ScalarString(attribute.value);
         }
+      }
+      // The name says the type: "orders.fifo" is a FIFO queue without
+      // having to repeat FifoQueue (CreateQueue checks the two agree).
+      if (queue.name.ends_with(".fifo") && !queue.attributes.count("FifoQueue")) {
+        queue.attributes["FifoQueue"] = "true";
       }
       if (entry.HasMember("dead_letter")) {
         queue.dead_letter_queue = entry["dead_letter"]["queue"].GetString();

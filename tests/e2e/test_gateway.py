@@ -251,5 +251,70 @@ class ThrottleTest(GatewayCase):
         self.assertEqual(len(self.drain("slow-lane", wait_for=5)), statuses.count(200))
 
 
+
+@requires_process("uses its own configuration")
+class FifoRouteTest(GatewayCase):
+    """A route into a FIFO queue declared in the configuration: each
+    account's events come out in the order they were accepted, with the
+    account as MessageGroupId and the event id as MessageDeduplicationId."""
+
+    config_text = json.dumps({
+        "queues": [{"name": "ledger-dlq.fifo"},
+                   {"name": "ledger.fifo",
+                    "dead_letter": {"queue": "ledger-dlq.fifo", "max_receive_count": 3}}],
+        "routes": [{
+            "name": "ledger", "path": "/ledger",
+            "schema": {"type": "object", "required": ["event_id", "account", "amount"],
+                       "properties": {"event_id": {"type": "string"}, "account": {"type": "string"},
+                                      "amount": {"type": "number"}}},
+            "dedup": {"key": "event_id", "ttl_seconds": 3600},
+            "target": {"queue": "ledger.fifo", "message_group_field": "account"},
+        }],
+    })
+
+    def test_events_keep_their_order_per_account(self):
+        url = self.url("ledger.fifo")
+        attributes = self.attrs(url)
+        self.assertEqual(attributes["FifoQueue"], "true")
+        self.assertIn("ledger-dlq.fifo", attributes["RedrivePolicy"])
+        sent = []
+        for i in range(12):
+            account = "acct-%d" % (i % 3)
+            body = {"event_id": "evt-%d" % i, "account": account, "amount": i}
+            status, _, answer = post_json(self.server, "/ledger", body)
+            self.assertEqual(status, 200, answer)
+            sent.append(body)
+        # A retried webhook is refused by the route's dedup and enqueues nothing.
+        status, _, _ = post_json(self.server, "/ledger", sent[0])
+        self.assertEqual(status, 409)
+
+        by_account = {}
+        deadline = time.monotonic() + 15
+        received = 0
+        while received < len(sent) and time.monotonic() < deadline:
+            messages = self.sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                MessageSystemAttributeNames=["All"]).get("Messages", [])
+            for m in messages:
+                event = json.loads(m["Body"])
+                self.assertEqual(m["Attributes"]["MessageGroupId"], event["account"])
+                self.assertEqual(m["Attributes"]["MessageDeduplicationId"], event["event_id"])
+                self.assertTrue(m["Attributes"]["SequenceNumber"])
+                by_account.setdefault(event["account"], []).append(event["event_id"])
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            received += len(messages)
+        self.assertEqual(received, len(sent))
+        for n in range(3):
+            self.assertEqual(by_account["acct-%d" % n], ["evt-%d" % i for i in range(n, 12, 3)])
+
+    def test_an_account_that_cannot_be_a_group_is_refused(self):
+        status, _, body = post_json(self.server, "/ledger",
+                                    {"event_id": "bad-1", "account": "two words", "amount": 1})
+        self.assertEqual(status, 400)
+        self.assertIn("Field 'account'", body["error"])
+        self.assertEqual(self.attrs(self.url("ledger.fifo"), "ApproximateNumberOfMessages")
+                         ["ApproximateNumberOfMessages"], "0")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -273,6 +273,83 @@ TEST_F(PrepareTest, DedupKeyOfNonStringsAndAbsentKeys) {
   EXPECT_FALSE(absent->dedup_key.has_value());
 }
 
+// A webhook that keeps each account's events in order: a FIFO target, the
+// account as the message group, the event id as the deduplication id.
+RouteConfig LedgerRoute() {
+  RouteConfig route = WebhookRoute();
+  route.name = "ledger";
+  route.path = "/ledger";
+  route.schema_json = R"({"type":"object","required":["event_id","account","amount"],
+    "properties":{"event_id":{"type":"string","minLength":1},"account":{},"amount":{"type":"number"}}})";
+  route.target_field.clear();
+  route.target_queues.clear();
+  route.target_queue = "ledger.fifo";
+  route.message_group_field = "account";
+  return route;
+}
+
+TEST_F(PrepareTest, FifoTargetGetsGroupAndDeduplicationIds) {
+  auto route = Compile(LedgerRoute());
+  Result<PreparedEvent> prepared = Prepare(*route, R"({"event_id":"evt_1","account":"acct-7","amount":5})");
+  ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+  EXPECT_EQ(*prepared->queue, "ledger.fifo");
+  EXPECT_EQ(prepared->message_group_id, "acct-7");
+  EXPECT_EQ(prepared->message_deduplication_id, "evt_1");
+
+  // A number is a group as its JSON text; a dedup key that cannot be an id
+  // (a space) is hashed.
+  prepared = Prepare(*route, R"({"event_id":"evt 2","account":42,"amount":5})");
+  ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+  EXPECT_EQ(prepared->message_group_id, "42");
+  ASSERT_TRUE(prepared->message_deduplication_id.has_value());
+  EXPECT_EQ(prepared->message_deduplication_id->size(), 64u);
+  EXPECT_NE(*prepared->message_deduplication_id, "evt 2");
+
+  EXPECT_EQ(ErrorOf(*route, R"({"event_id":"e","account":{"id":1},"amount":5})"),
+            "Field 'account' orders messages (their message group) and must be a string or number of 1 to 128 "
+            "letters, digits or punctuation; got an object");
+  EXPECT_NE(ErrorOf(*route, R"({"event_id":"e","account":"two words","amount":5})").find("Field 'account'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(*route, R"({"event_id":"e","account":")" + std::string(129, 'a') + R"(","amount":5})")
+                .find("1 to 128"),
+            std::string::npos);
+}
+
+TEST_F(PrepareTest, FifoTargetWithoutDedupKeyHashesTheBody) {
+  RouteConfig config = LedgerRoute();
+  config.dedup_field.reset();
+  auto route = Compile(config);
+  Result<PreparedEvent> first = Prepare(*route, R"({"event_id":"a","account":"x","amount":1})");
+  Result<PreparedEvent> same = Prepare(*route, R"({"event_id":"a","account":"x","amount":1})");
+  Result<PreparedEvent> other = Prepare(*route, R"({"event_id":"b","account":"x","amount":1})");
+  ASSERT_TRUE(first.ok() && same.ok() && other.ok());
+  EXPECT_EQ(first->message_deduplication_id, same->message_deduplication_id);
+  EXPECT_NE(first->message_deduplication_id, other->message_deduplication_id);
+}
+
+TEST_F(PrepareTest, StandardTargetKeepsAGroupButNeedsNoDeduplicationId) {
+  RouteConfig config = LedgerRoute();
+  config.target_queue = "ledger";
+  auto route = Compile(config);
+  Result<PreparedEvent> prepared = Prepare(*route, R"({"event_id":"e","account":"acct-1","amount":1})");
+  ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+  EXPECT_EQ(prepared->message_group_id, "acct-1");  // fair queues on a standard queue
+  EXPECT_FALSE(prepared->message_deduplication_id.has_value());
+}
+
+TEST(CompileRouteTest, FifoTargetNeedsAMessageGroupField) {
+  RouteConfig config = LedgerRoute();
+  config.message_group_field.clear();
+  Result<std::unique_ptr<CompiledRoute>> compiled = CompiledRoute::Compile(config);
+  ASSERT_FALSE(compiled.ok());
+  EXPECT_EQ(compiled.status().message(),
+            "route 'ledger': a FIFO target queue needs a message group field (the value that orders messages)");
+  // Also when only one entry of a routing table is FIFO.
+  config = WebhookRoute();
+  config.target_queues["dispute"] = "disputes.fifo";
+  EXPECT_FALSE(CompiledRoute::Compile(config).ok());
+}
+
 TEST(CompileRouteTest, ErrorsNameTheRoute) {
   auto error_of = [](RouteConfig config) {
     Result<std::unique_ptr<CompiledRoute>> compiled = CompiledRoute::Compile(std::move(config));

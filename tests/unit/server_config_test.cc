@@ -120,6 +120,46 @@ TEST(ConfigTest, FifoThroughputQuotas) {
   EXPECT_EQ(typo.status().message(), "config f: sqs.fifo_throughput.enabled: unknown key");
 }
 
+TEST(ConfigRoutesTest, FifoQueuesAndRoutesToThem) {
+  const std::string queues =
+      R"("queues":[{"name":"ledger-dlq.fifo"},{"name":"ledger.fifo","attributes":{"FifoThroughputLimit":"perMessageGroupId",)"
+      R"("DeduplicationScope":"messageGroup"},"dead_letter":{"queue":"ledger-dlq.fifo","max_receive_count":3}}])";
+  const std::string schema =
+      R"("schema":{"type":"object","required":["id","account"],"properties":{"id":{"type":"string"},"account":{"type":"string"}}})";
+  Result<Config> config = ParseConfig(
+      "{" + queues + R"(,"routes":[{"name":"ledger","method":"POST","path":"/ledger",)" + schema +
+          R"(,"dedup":{"key":"id"},"target":{"queue":"ledger.fifo","message_group_field":"account"}}]})",
+      "f");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->queues.size(), 2u);
+  EXPECT_EQ(config->queues[1].name, "ledger.fifo");
+  EXPECT_EQ(config->queues[1].attributes.at("FifoQueue"), "true");  // the name says it
+  EXPECT_EQ(config->queues[1].attributes.at("FifoThroughputLimit"), "perMessageGroupId");
+  ASSERT_EQ(config->routes.size(), 1u);
+  EXPECT_EQ(config->routes[0].message_group_field, "account");
+
+  Result<Config> no_group = ParseConfig(
+      "{" + queues + R"(,"routes":[{"name":"ledger","method":"POST","path":"/ledger",)" + schema +
+          R"(,"target":{"queue":"ledger.fifo"}}]})",
+      "f");
+  ASSERT_FALSE(no_group.ok());
+  EXPECT_EQ(no_group.status().message(),
+            "config f: routes[0].target: 'ledger.fifo' is a FIFO queue: name the field whose value orders its "
+            "messages in \"message_group_field\"");
+
+  Result<Config> optional_group = ParseConfig(
+      "{" + queues + R"(,"routes":[{"name":"ledger","method":"POST","path":"/ledger",)" + schema +
+          R"(,"target":{"queue":"ledger.fifo","message_group_field":"region"}}]})",
+      "f");
+  ASSERT_FALSE(optional_group.ok());
+  EXPECT_EQ(optional_group.status().message(),
+            "config f: routes[0].target.message_group_field: 'region' must be in the schema's \"required\" list");
+
+  Result<Config> bad_name = ParseConfig(R"({"queues":[{"name":"a.fifo.fifo"}]})", "f");
+  ASSERT_FALSE(bad_name.ok());
+  EXPECT_NE(bad_name.status().message().find("queues[0].name"), std::string::npos) << bad_name.status().message();
+}
+
 TEST(ConfigTest, NotJsonIsReportedWithOffset) {
   Result<Config> config = ParseConfig("{\"listen\": ", "broken.json");
   ASSERT_FALSE(config.ok());

@@ -45,6 +45,10 @@ struct RouteConfig {
   std::string target_queue;
   std::string target_field;
   std::map<std::string, std::string> target_queues;
+  // The field whose value becomes the message's MessageGroupId: required
+  // when a target is a FIFO queue ("NAME.fifo"), where it orders the
+  // messages of one group (an account, a merchant); optional otherwise.
+  std::string message_group_field;
 
   // Token bucket: `rate_per_second` tokens per second, at most `burst`
   // stored. 0 = unthrottled.

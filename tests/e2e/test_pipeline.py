@@ -221,6 +221,51 @@ class FailingMessagesTest(SinkCommands, ServerTestCase):
         self.assertEqual(list_rows(self.sluice_json("sink", "ls", "payments")), [])
 
 
+LEDGER_CONFIG = {
+    "queues": [{"name": "ledger.fifo", "attributes": {"VisibilityTimeout": 300}}],
+    "routes": [{
+        "name": "ledger", "path": "/ledger",
+        "schema": {"type": "object", "required": ["event_id", "account"],
+                   "properties": {"event_id": {"type": "string"}, "account": {"type": "string"}}},
+        "dedup": {"key": "event_id", "ttl_seconds": 3600},
+        "target": {"queue": "ledger.fifo", "message_group_field": "account"},
+    }],
+    "sink": {"buckets": ["ledger"]},
+    "workers": [{"name": "ledger-archiver", "queue": "ledger.fifo", "bucket": "ledger", "batch_size": 1,
+                 "required_fields": ["event_id"], "key": "events/${message_id}.json"}],
+}
+
+
+@requires_process("uses its own configuration")
+class FifoPipelineTest(SinkCommands, ServerTestCase):
+    """A worker archiving a FIFO queue fed by a route: one message group is
+    held while the worker has a message of it, so the worker must see each
+    next message after its delete, and every event ends up archived."""
+
+    config_text = json.dumps(LEDGER_CONFIG)
+
+    def test_worker_archives_every_event_of_a_fifo_queue(self):
+        sent = []
+        for i in range(8):
+            body = {"event_id": "evt-%d" % i, "account": "acct-%d" % (i % 2)}
+            status, _, answer = post_json(self.server, "/ledger", body)
+            self.assertEqual(status, 200, answer)
+            sent.append(body["event_id"])
+
+        def archived():
+            rows = list_rows(self.objects("ledger/events/"))
+            return rows if len(rows) >= len(sent) else None
+
+        rows = wait_until(archived, timeout=20, interval=0.2, message="8 archived events")
+        events = sorted(json.loads(self.sluice("sink", "cat", "ledger/" + row["key"]).stdout)["event_id"]
+                        for row in rows)
+        self.assertEqual(events, sorted(sent))
+        sqs = self.server.client()
+        url = sqs.get_queue_url(QueueName="ledger.fifo")["QueueUrl"]
+        wait_until(lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+                   ["ApproximateNumberOfMessagesNotVisible"] == "0", message="every message deleted")
+
+
 @requires_process("restarts the server")
 class RestartTest(SinkCommands, unittest.TestCase):
 

@@ -93,6 +93,7 @@ class DeleteBucketCall final : public Call {
   void Start() override {
     sink().DeleteBucket(bucket(), [this](Result<bool> deleted) {
       if (!deleted.ok()) return FailStatus(deleted.status());
+      service().SetEncryptionDefault(bucket(), std::nullopt);  // its settings went with it
       RespondEmpty(204);
     });
   }

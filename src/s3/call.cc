@@ -66,6 +66,16 @@ void Call::RespondEmpty(int status, std::vector<http::Header> headers) {
   Respond(std::move(response));
 }
 
+void Call::ApplyEncryptionDefault(HeaderList* stored) {
+  if (!StoredHeader(*stored, "x-amz-server-side-encryption").empty()) return;
+  // Recorded even when it is S3's default, so a later change of the
+  // bucket's default does not change what this object reports.
+  const EncryptionRule* rule = service().EncryptionDefault(bucket());
+  for (http::Header& header : EncryptionRuleHeaders(rule != nullptr ? *rule : EncryptionRule{})) {
+    SetStoredHeader(stored, std::move(header.name), std::move(header.value));
+  }
+}
+
 void Call::Fail(const S3Error& error) {
   Respond(ErrorResponse(error, request().method == "HEAD", request_id_, request_id_));
 }

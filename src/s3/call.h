@@ -23,6 +23,7 @@
 
 #include "s3/addressing.h"
 #include "s3/errors.h"
+#include "s3/object_headers.h"
 #include "s3/operations.h"
 #include "sluice/clock.h"
 #include "sluice/http/server.h"
@@ -74,6 +75,12 @@ class Call {
   void Fail(const S3Error& error);
   // FromStatus with this request's bucket, key and upload id.
   void FailStatus(const Status& status);
+
+  // Objects written without SSE headers take the bucket's default
+  // encryption (PutBucketEncryption, else SSE-S3), as S3 encrypts them: adds
+  // its headers to `stored` (an object's storable headers) unless they name
+  // one already.
+  void ApplyEncryptionDefault(HeaderList* stored);
 
   // The partNumber query parameter of UploadPart / UploadPartCopy: 1..10000,
   // else InvalidArgument.

@@ -15,6 +15,19 @@ Call* NewHeadBucketCall(CallArgs args);
 Call* NewDeleteBucketCall(CallArgs args);
 Call* NewGetBucketLocationCall(CallArgs args);
 Call* NewGetBucketVersioningCall(CallArgs args);
+// bucket_settings_calls.cc
+Call* NewGetBucketEncryptionCall(CallArgs args);
+Call* NewPutBucketEncryptionCall(CallArgs args);
+Call* NewDeleteBucketEncryptionCall(CallArgs args);
+Call* NewGetBucketPolicyCall(CallArgs args);
+Call* NewPutBucketPolicyCall(CallArgs args);
+Call* NewDeleteBucketPolicyCall(CallArgs args);
+Call* NewGetBucketTaggingCall(CallArgs args);
+Call* NewPutBucketTaggingCall(CallArgs args);
+Call* NewDeleteBucketTaggingCall(CallArgs args);
+Call* NewGetPublicAccessBlockCall(CallArgs args);
+Call* NewPutPublicAccessBlockCall(CallArgs args);
+Call* NewDeletePublicAccessBlockCall(CallArgs args);
 Call* NewListObjectsCall(CallArgs args);  // V1 and V2
 Call* NewGetObjectCall(CallArgs args);    // GetObject and HeadObject
 Call* NewGetObjectTaggingCall(CallArgs args);

@@ -139,6 +139,7 @@ class CopyObjectCall final : public Call {
                             "without changing the object's metadata, storage class, website redirect location "
                             "or encryption attributes."));
     }
+    ApplyEncryptionDefault(&stored);
     destination.attributes = StoredHeadersJson(stored);
     stored_ = std::move(stored);
     sink().Copy(source_.bucket, source_.key, std::move(destination), [this](Result<sink::ObjectInfo> copied) {

@@ -28,6 +28,7 @@ class CreateMultipartUploadCall final : public Call {
     S3Result<HeaderList> stored = StorableHeaders(request());
     if (!stored.ok()) return Fail(stored.error());
     stored_ = std::move(stored.value());
+    ApplyEncryptionDefault(&stored_);
     std::optional<ChecksumAlgorithm> algorithm;
     if (std::optional<std::string_view> name = Header("x-amz-checksum-algorithm")) {
       algorithm = ParseChecksumAlgorithm(*name);

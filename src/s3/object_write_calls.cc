@@ -68,6 +68,7 @@ class PutObjectCall final : public Call {
       S3Result<HeaderList> stored = StorableHeaders(request());
       if (!stored.ok()) return stored.error();
       stored_ = std::move(stored.value());
+      ApplyEncryptionDefault(&stored_);
       write_.content_type = std::string(Header("content-type").value_or(kDefaultContentType));
       WriteConditions conditions = WriteConditionsFrom(request());
       if (std::optional<S3Error> invalid = ValidateWriteConditions(conditions)) return invalid;

@@ -24,6 +24,18 @@ constexpr OperationRow kOperations[] = {
     {Operation::kDeleteBucket, NewDeleteBucketCall},
     {Operation::kGetBucketLocation, NewGetBucketLocationCall},
     {Operation::kGetBucketVersioning, NewGetBucketVersioningCall},
+    {Operation::kGetBucketEncryption, NewGetBucketEncryptionCall},
+    {Operation::kPutBucketEncryption, NewPutBucketEncryptionCall},
+    {Operation::kDeleteBucketEncryption, NewDeleteBucketEncryptionCall},
+    {Operation::kGetBucketPolicy, NewGetBucketPolicyCall},
+    {Operation::kPutBucketPolicy, NewPutBucketPolicyCall},
+    {Operation::kDeleteBucketPolicy, NewDeleteBucketPolicyCall},
+    {Operation::kGetBucketTagging, NewGetBucketTaggingCall},
+    {Operation::kPutBucketTagging, NewPutBucketTaggingCall},
+    {Operation::kDeleteBucketTagging, NewDeleteBucketTaggingCall},
+    {Operation::kGetPublicAccessBlock, NewGetPublicAccessBlockCall},
+    {Operation::kPutPublicAccessBlock, NewPutPublicAccessBlockCall},
+    {Operation::kDeletePublicAccessBlock, NewDeletePublicAccessBlockCall},
     {Operation::kListObjects, NewListObjectsCall},
     {Operation::kListObjectsV2, NewListObjectsCall},
     {Operation::kPutObject, NewPutObjectCall},
@@ -78,6 +90,32 @@ bool S3Service::Claims(const http::Request& request) const {
 }
 
 bool S3Service::StreamsBody(const http::Request& head) { return head.method == "PUT"; }
+
+void S3Service::Start(std::function<void(Status)> done) {
+  sink_.BucketSettings(std::string(kEncryptionSetting),
+                       [this, done = std::move(done)](Result<std::map<std::string, std::string>> stored) {
+                         if (!stored.ok()) return done(stored.status());
+                         for (const auto& [bucket, value] : *stored) {
+                           if (std::optional<EncryptionRule> rule = DecodeEncryptionSetting(value)) {
+                             encryption_defaults_[bucket] = std::move(*rule);
+                           }
+                         }
+                         done(Status::Ok());
+                       });
+}
+
+const EncryptionRule* S3Service::EncryptionDefault(const std::string& bucket) const {
+  auto it = encryption_defaults_.find(bucket);
+  return it == encryption_defaults_.end() ? nullptr : &it->second;
+}
+
+void S3Service::SetEncryptionDefault(const std::string& bucket, std::optional<EncryptionRule> rule) {
+  if (rule) {
+    encryption_defaults_[bucket] = std::move(*rule);
+  } else {
+    encryption_defaults_.erase(bucket);
+  }
+}
 
 namespace {
 

@@ -18,10 +18,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "s3/addressing.h"
+#include "s3/bucket_settings.h"
 #include "sluice/clock.h"
 #include "sluice/http/server.h"
 #include "sluice/sink/sink.h"
@@ -47,6 +51,15 @@ class S3Service {
 
   void Handle(http::Exchange& exchange);
 
+  // Loads every bucket's default encryption (PutBucketEncryption) from the
+  // sink; `done` runs once it is known. Call before serving requests.
+  void Start(std::function<void(Status)> done);
+  // A bucket's default encryption: what objects written without SSE headers
+  // report; nullptr = S3's default (SSE-S3, AES256).
+  const EncryptionRule* EncryptionDefault(const std::string& bucket) const;
+  // Kept current by Put/DeleteBucketEncryption and DeleteBucket.
+  void SetEncryptionDefault(const std::string& bucket, std::optional<EncryptionRule> rule);
+
   sink::Sink& sink() { return sink_; }
   const Clock& clock() const { return clock_; }
   const ServiceOptions& options() const { return options_; }
@@ -59,6 +72,8 @@ class S3Service {
   const ServiceOptions options_;
   const Addressing addressing_;
   uint64_t in_flight_ = 0;
+  // Buckets with a default encryption set; the others have S3's default.
+  std::map<std::string, EncryptionRule> encryption_defaults_;
   uint64_t next_request_ = 0;
 };
 

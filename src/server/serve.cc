@@ -77,6 +77,8 @@ class ServerProcess {
   sink::SinkConfig ResolveSinkConfig() const;
   void OnProvisioned(Status status);
   void OnSinkStarted(Status status);
+  // The S3 service loaded the buckets' default encryption: listen.
+  void OnS3Started(Status status);
   void AfterHttpAndWorkers();
   std::string NotReadyReason() const;
   void Handle(http::Exchange& exchange);
@@ -197,6 +199,16 @@ void ServerProcess::OnSinkStarted(Status status) {
   if (shutting_down_) return;
   if (!status.ok()) {
     std::fprintf(stderr, "sluice: sink: %s\n", status.message().c_str());
+    BeginShutdown(1);
+    return;
+  }
+  s3_->Start([this](Status started) { OnS3Started(std::move(started)); });
+}
+
+void ServerProcess::OnS3Started(Status status) {
+  if (shutting_down_) return;
+  if (!status.ok()) {
+    std::fprintf(stderr, "sluice: s3: %s\n", status.message().c_str());
     BeginShutdown(1);
     return;
   }

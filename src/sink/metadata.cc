@@ -24,6 +24,13 @@ const char kSelectBucketInfo[] = "SELECT name, created_at, region FROM sink_buck
 const char kAnyObjectIn[] = "SELECT 1 FROM sink_objects WHERE bucket = ?1 LIMIT 1";
 const char kAnyUploadIn[] = "SELECT 1 FROM sink_uploads WHERE bucket = ?1 LIMIT 1";
 const char kDeleteBucket[] = "DELETE FROM sink_buckets WHERE name = ?1";
+const char kSelectSetting[] = "SELECT value FROM sink_bucket_settings WHERE bucket = ?1 AND name = ?2";
+const char kSelectSettingOfAll[] = "SELECT bucket, value FROM sink_bucket_settings WHERE name = ?1 ORDER BY bucket";
+const char kUpsertSetting[] =
+    "INSERT INTO sink_bucket_settings(bucket, name, value) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(bucket, name) DO UPDATE SET value = excluded.value";
+const char kDeleteSetting[] = "DELETE FROM sink_bucket_settings WHERE bucket = ?1 AND name = ?2";
+const char kDeleteSettingsOf[] = "DELETE FROM sink_bucket_settings WHERE bucket = ?1";
 
 const char kSelectObject[] =
     "SELECT " SINK_OBJECT_COLUMNS " FROM sink_objects WHERE bucket = ?1 AND key = ?2";
@@ -180,9 +187,46 @@ Status Metadata::DeleteBucket(sqlite3* db, const std::string& name) {
                     "bucket " + name + (sql == kAnyObjectIn ? " holds objects" : " has multipart uploads in progress"));
     }
   }
+  storage::Statement settings = Statements(db).Prepare(kDeleteSettingsOf);
+  settings.BindText(name);
+  SLUICE_RETURN_IF_ERROR(settings.Run());
   storage::Statement remove = Statements(db).Prepare(kDeleteBucket);
   remove.BindText(name);
   return remove.Run();
+}
+
+Result<std::optional<std::string>> Metadata::BucketSetting(sqlite3* db, const std::string& bucket,
+                                                           const std::string& name) {
+  SLUICE_RETURN_IF_ERROR(CheckBucket(db, bucket));
+  storage::Statement select = Statements(db).Prepare(kSelectSetting);
+  select.BindText(bucket).BindText(name);
+  if (!select.Step()) {
+    SLUICE_RETURN_IF_ERROR(select.status());
+    return std::optional<std::string>();
+  }
+  return std::optional<std::string>(std::string(select.Text(0)));
+}
+
+Status Metadata::PutBucketSetting(sqlite3* db, const std::string& bucket, const std::string& name,
+                                  const std::optional<std::string>& value) {
+  SLUICE_RETURN_IF_ERROR(CheckBucket(db, bucket));
+  if (!value) {
+    storage::Statement remove = Statements(db).Prepare(kDeleteSetting);
+    remove.BindText(bucket).BindText(name);
+    return remove.Run();
+  }
+  storage::Statement upsert = Statements(db).Prepare(kUpsertSetting);
+  upsert.BindText(bucket).BindText(name).BindText(*value);
+  return upsert.Run();
+}
+
+Result<std::map<std::string, std::string>> Metadata::BucketSettings(sqlite3* db, const std::string& name) {
+  storage::Statement select = Statements(db).Prepare(kSelectSettingOfAll);
+  select.BindText(name);
+  std::map<std::string, std::string> values;
+  while (select.Step()) values.emplace(std::string(select.Text(0)), std::string(select.Text(1)));
+  SLUICE_RETURN_IF_ERROR(select.status());
+  return values;
 }
 
 Result<std::vector<std::string>> Metadata::BucketNames(sqlite3* db) {

@@ -76,8 +76,17 @@ class Metadata {
   Result<std::vector<BucketInfo>> Buckets(sqlite3* db);
   // One bucket without counts. kNoSuchBucket.
   Result<BucketInfo> FindBucket(sqlite3* db, const std::string& name);
-  // kNoSuchBucket; kBucketNotEmpty while it has objects or uploads.
+  // kNoSuchBucket; kBucketNotEmpty while it has objects or uploads. The
+  // bucket's settings go with it.
   Status DeleteBucket(sqlite3* db, const std::string& name);
+  // A bucket setting's value, nullopt when unset. kNoSuchBucket.
+  Result<std::optional<std::string>> BucketSetting(sqlite3* db, const std::string& bucket,
+                                                   const std::string& name);
+  // Sets (or with nullopt removes) a bucket setting. kNoSuchBucket.
+  Status PutBucketSetting(sqlite3* db, const std::string& bucket, const std::string& name,
+                          const std::optional<std::string>& value);
+  // Every bucket's value of setting `name`: bucket -> value.
+  Result<std::map<std::string, std::string>> BucketSettings(sqlite3* db, const std::string& name);
 
   // ---- objects ----
   // Inserts or replaces the row of (bucket, key); returns the generation it

@@ -234,6 +234,41 @@ void Sink::BucketInfoOf(std::string name, Callback<BucketInfo> done) {
       std::move(done));
 }
 
+void Sink::BucketSetting(std::string bucket, std::string name, Callback<std::optional<std::string>> done) {
+  if (Status admitted = core_->Admit(false); !admitted.ok()) return done(admitted);
+  if (Status valid = ValidateBucketName(bucket); !valid.ok()) return done(valid);
+  Metadata* metadata = &core_->metadata;
+  QueryOp<std::optional<std::string>>::Run(
+      *core_,
+      [metadata, bucket = std::move(bucket), name = std::move(name)](sqlite3* db) {
+        return metadata->BucketSetting(db, bucket, name);
+      },
+      std::move(done));
+}
+
+void Sink::PutBucketSetting(std::string bucket, std::string name, std::optional<std::string> value,
+                            Callback<bool> done) {
+  if (Status admitted = core_->Admit(true); !admitted.ok()) return done(admitted);
+  if (Status valid = ValidateBucketName(bucket); !valid.ok()) return done(valid);
+  Metadata* metadata = &core_->metadata;
+  QueryOp<bool>::Run(
+      *core_,
+      [metadata, bucket = std::move(bucket), name = std::move(name), value = std::move(value)](
+          sqlite3* db) -> Result<bool> {
+        SLUICE_RETURN_IF_ERROR(metadata->PutBucketSetting(db, bucket, name, value));
+        return true;
+      },
+      std::move(done));
+}
+
+void Sink::BucketSettings(std::string name, Callback<std::map<std::string, std::string>> done) {
+  if (Status admitted = core_->Admit(false); !admitted.ok()) return done(admitted);
+  Metadata* metadata = &core_->metadata;
+  QueryOp<std::map<std::string, std::string>>::Run(
+      *core_, [metadata, name = std::move(name)](sqlite3* db) { return metadata->BucketSettings(db, name); },
+      std::move(done));
+}
+
 void Sink::BeginPut(WriteRequest request, Callback<std::unique_ptr<ObjectUpload>> done) {
   RunBeginPut(*core_, std::move(request), std::move(done));
 }

@@ -358,9 +358,11 @@ class ObjectTest(S3TestCase):
 
     def test_not_implemented_subresource(self):
         bucket = self.new_bucket()
-        status, _, body = self.server.raw_request("PUT", "/%s?tagging" % bucket, body=b"<Tagging/>")
+        status, _, body = self.server.raw_request("PUT", "/%s?cors" % bucket, body=b"<CORSConfiguration/>")
         self.assertEqual(status, 501)
-        self.assertEqual(xml_error(body)[0], "NotImplemented")
+        code, fields = xml_error(body)
+        self.assertEqual(code, "NotImplemented")
+        self.assertIn("PutBucketCors", fields["Message"])
 
 
 class ListTest(S3TestCase):

@@ -445,6 +445,39 @@ TEST_F(SinkStreamTest, BucketsCreateDescribeAndDelete) {
   EXPECT_EQ(env_.BucketInfoOf("located")->region, "");
 }
 
+TEST_F(SinkStreamTest, BucketSettingsAreKeptPerBucketAndGoWithIt) {
+  using Setting = std::optional<std::string>;
+  auto get = [&](const std::string& bucket, const std::string& name) {
+    return env_.Wait<Setting>([&](Callback<Setting> done) { env_.sink->BucketSetting(bucket, name, done); });
+  };
+  auto put = [&](const std::string& bucket, const std::string& name, Setting value) {
+    return env_.Wait<bool>(
+        [&](Callback<bool> done) { env_.sink->PutBucketSetting(bucket, name, value, done); });
+  };
+  auto all = [&](const std::string& name) {
+    using Map = std::map<std::string, std::string>;
+    return env_.Wait<Map>([&](Callback<Map> done) { env_.sink->BucketSettings(name, done); });
+  };
+  ASSERT_TRUE(*env_.CreateBucket("other"));
+  EXPECT_FALSE(get("payments", "policy")->has_value());
+  ASSERT_TRUE(put("payments", "policy", "{\"Statement\":[]}").ok());
+  ASSERT_TRUE(put("payments", "encryption", "kms").ok());
+  ASSERT_TRUE(put("other", "encryption", "aes").ok());
+  EXPECT_EQ(get("payments", "policy")->value_or("<unset>"), "{\"Statement\":[]}");
+  ASSERT_TRUE(put("payments", "encryption", "kms-2").ok());  // replaced
+  EXPECT_EQ(*all("encryption"), (std::map<std::string, std::string>{{"other", "aes"}, {"payments", "kms-2"}}));
+  ASSERT_TRUE(put("payments", "policy", std::nullopt).ok());  // removed
+  EXPECT_FALSE(get("payments", "policy")->has_value());
+  EXPECT_EQ(get("missing", "policy").status().code(), Code::kNoSuchBucket);
+  EXPECT_EQ(put("missing", "policy", "x").status().code(), Code::kNoSuchBucket);
+
+  // A deleted bucket takes its settings along; created again, it has none.
+  ASSERT_TRUE(env_.DeleteBucket("other").ok());
+  EXPECT_EQ(*all("encryption"), (std::map<std::string, std::string>{{"payments", "kms-2"}}));
+  ASSERT_TRUE(*env_.CreateBucket("other"));
+  EXPECT_FALSE(get("other", "encryption")->has_value());
+}
+
 TEST(SinkStreamLifecycle, ShutdownRefusesCallsAndWaitsForHandles) {
   SinkEnv env;
   ASSERT_TRUE(env.Open().ok());

@@ -46,6 +46,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -142,6 +143,17 @@ class Sink {
   // HeadBucket / GetBucketLocation: name, created_ms and region (objects
   // and bytes are not counted: 0). kNoSuchBucket.
   void BucketInfoOf(std::string name, Callback<BucketInfo> done);
+  // Bucket settings: one text value per (bucket, name), opaque to the sink
+  // (the S3 API keeps a bucket's default encryption, policy, tagging and
+  // public access block here, encoded by src/s3/bucket_settings.h). A
+  // change is durable when `done` runs; DeleteBucket removes them.
+  // kNoSuchBucket.
+  void BucketSetting(std::string bucket, std::string name, Callback<std::optional<std::string>> done);
+  // Sets the value, or removes it when `value` is nullopt.
+  void PutBucketSetting(std::string bucket, std::string name, std::optional<std::string> value,
+                        Callback<bool> done);
+  // Every bucket's value of setting `name` (bucket -> value).
+  void BucketSettings(std::string name, Callback<std::map<std::string, std::string>> done);
 
   // ---- streaming (the S3 API) ----
   // A streamed put. kNoSuchBucket; a bad key or metadata is

@@ -1,163 +1,40 @@
 #include "s3/bucket_settings.h"
 
-#include <expat.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <iterator>
-#include <memory>
 #include <set>
 
-#include "s3/xml_bodies.h"
+#include "s3/xml_reader.h"
 #include "sluice/xml_writer.h"
 
 namespace sluice::s3 {
 namespace {
 
-// --- Reading XML bodies: the rules of xml_bodies.h, answering S3Errors.
+// --- Reading XML bodies: xml_reader.h's rules, answering S3Errors.
 
-constexpr int kMaxDepth = 16;
-constexpr size_t kMaxTextBytes = 64 * 1024;
-// expat reports a namespaced name as "<uri><separator><local>".
-constexpr char kNamespaceSeparator = '\x01';
+// MalformedXML with `detail` after S3's message, as an S3Error.
+S3Error MalformedXmlError(std::string detail) { return FromStatus(MalformedXml(std::move(detail))); }
 
-S3Error MalformedXml(std::string_view detail) {
-  S3Error error = MakeError(ErrorCode::kMalformedXML);
-  error.message.append(": ").append(detail);
-  return error;
-}
-
-std::string_view Trim(std::string_view text) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
+// Reads `body` with `handler`; the first error as S3 answers it.
+std::optional<S3Error> ReadBody(std::string_view body, std::string_view root, XmlBodyHandler& handler) {
+  Status status = ReadXmlBody(body, root, handler);
+  if (status.ok()) return std::nullopt;
+  return FromStatus(status);
 }
 
 // At most 64 bytes of a value, for messages.
 std::string Shown(std::string_view text) { return std::string(text.substr(0, 64)); }
 
 std::optional<bool> ParseBool(std::string_view text) {
-  text = Trim(text);
+  text = TrimXmlSpace(text);
   if (text == "true") return true;
   if (text == "false") return false;
   return std::nullopt;
 }
-
-// What a document parser does at each element. Depth 1 is the root. `name`
-// is the local name for elements in S3's namespace or in none, and the
-// namespaced name (which matches nothing) otherwise. An error stops the parse.
-class XmlHandler {
- public:
-  virtual ~XmlHandler() = default;
-  virtual std::optional<S3Error> Start(int depth, std::string_view name) { return std::nullopt; }
-  virtual std::optional<S3Error> End(int depth, std::string_view name, std::string_view text) = 0;
-};
-
-// Runs expat over a whole body, enforcing what every document shares: the
-// root's name, no DOCTYPE or entity declarations, depth, text size.
-class XmlReader {
- public:
-  XmlReader(std::string_view root, XmlHandler* handler) : root_(root), handler_(handler) {}
-
-  std::optional<S3Error> Parse(std::string_view body) {
-    std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(
-        XML_ParserCreateNS(nullptr, kNamespaceSeparator), &XML_ParserFree);
-    if (!parser) return MakeError(ErrorCode::kInternalError, "cannot create an XML parser");
-    parser_ = parser.get();
-    XML_SetUserData(parser_, this);
-    XML_SetElementHandler(parser_, &OnStart, &OnEnd);
-    XML_SetCharacterDataHandler(parser_, &OnText);
-    XML_SetStartDoctypeDeclHandler(parser_, &OnDoctype);
-    XML_SetEntityDeclHandler(parser_, &OnEntityDecl);
-    XML_SetParamEntityParsing(parser_, XML_PARAM_ENTITY_PARSING_NEVER);
-
-    constexpr size_t kPiece = 1 << 20;  // XML_Parse takes an int length
-    do {
-      size_t take = std::min(body.size(), kPiece);
-      bool last = take == body.size();
-      if (XML_Parse(parser_, body.data(), static_cast<int>(take), last) != XML_STATUS_OK) {
-        if (error_) return error_;
-        return MalformedXml(std::string(XML_ErrorString(XML_GetErrorCode(parser_))) + " at line " +
-                            std::to_string(XML_GetCurrentLineNumber(parser_)) + ", column " +
-                            std::to_string(XML_GetCurrentColumnNumber(parser_)));
-      }
-      body.remove_prefix(take);
-    } while (!body.empty());
-    return error_;
-  }
-
- private:
-  static XmlReader& From(void* user_data) { return *static_cast<XmlReader*>(user_data); }
-
-  void Stop(S3Error error) {
-    if (!error_) error_ = std::move(error);
-    XML_StopParser(parser_, XML_FALSE);
-  }
-
-  static std::string_view LocalName(std::string_view expat_name) {
-    size_t separator = expat_name.find(kNamespaceSeparator);
-    if (separator == std::string_view::npos) return expat_name;
-    if (expat_name.substr(0, separator) != kS3XmlNamespace) return expat_name;
-    return expat_name.substr(separator + 1);
-  }
-
-  static void XMLCALL OnStart(void* user_data, const XML_Char* name, const XML_Char** /*attributes*/) {
-    XmlReader& self = From(user_data);
-    if (self.error_) return;
-    ++self.depth_;
-    std::string_view local = LocalName(name);
-    if (self.depth_ == 1 && local != self.root_) {
-      std::string shown(name);
-      std::replace(shown.begin(), shown.end(), kNamespaceSeparator, ' ');
-      return self.Stop(MalformedXml("the root element is " + shown + ", not " + std::string(self.root_)));
-    }
-    if (self.depth_ > kMaxDepth) {
-      return self.Stop(MalformedXml("elements nest deeper than " + std::to_string(kMaxDepth)));
-    }
-    self.text_.clear();
-    if (std::optional<S3Error> error = self.handler_->Start(self.depth_, local)) self.Stop(std::move(*error));
-  }
-
-  static void XMLCALL OnEnd(void* user_data, const XML_Char* name) {
-    XmlReader& self = From(user_data);
-    if (self.error_) return;
-    std::optional<S3Error> error = self.handler_->End(self.depth_, LocalName(name), self.text_);
-    self.text_.clear();
-    --self.depth_;
-    if (error) self.Stop(std::move(*error));
-  }
-
-  // Text of the innermost open element since its last child: what a leaf holds.
-  static void XMLCALL OnText(void* user_data, const XML_Char* text, int length) {
-    XmlReader& self = From(user_data);
-    if (self.error_) return;
-    if (self.text_.size() + static_cast<size_t>(length) > kMaxTextBytes) {
-      return self.Stop(MalformedXml("an element's text is longer than " + std::to_string(kMaxTextBytes) + " bytes"));
-    }
-    self.text_.append(text, static_cast<size_t>(length));
-  }
-
-  static void XMLCALL OnDoctype(void* user_data, const XML_Char* /*name*/, const XML_Char* /*sysid*/,
-                                const XML_Char* /*pubid*/, int /*has_internal_subset*/) {
-    From(user_data).Stop(MalformedXml("a DOCTYPE declaration is not allowed"));
-  }
-
-  static void XMLCALL OnEntityDecl(void* user_data, const XML_Char* /*name*/, int /*parameter*/,
-                                   const XML_Char* /*value*/, int /*length*/, const XML_Char* /*base*/,
-                                   const XML_Char* /*sysid*/, const XML_Char* /*pubid*/, const XML_Char* /*notation*/) {
-    From(user_data).Stop(MalformedXml("entity declarations are not allowed"));
-  }
-
-  std::string_view root_;
-  XmlHandler* handler_;
-  XML_Parser parser_ = nullptr;
-  int depth_ = 0;
-  std::string text_;
-  std::optional<S3Error> error_;
-};
 
 // --- Stored JSON.
 
@@ -193,9 +70,9 @@ std::optional<bool> BoolMember(const rapidjson::Value& object, const char* name)
 bool IsKms(std::string_view algorithm) { return algorithm == "aws:kms" || algorithm == "aws:kms:dsse"; }
 bool IsKnownAlgorithm(std::string_view algorithm) { return algorithm == "AES256" || IsKms(algorithm); }
 
-class EncryptionHandler : public XmlHandler {
+class EncryptionHandler : public XmlBodyHandler {
  public:
-  std::optional<S3Error> Start(int depth, std::string_view name) override {
+  Status Start(int depth, std::string_view name) override {
     if (depth == 2 && name == "Rule") {
       if (++rules_ > 1) return MalformedXml("ServerSideEncryptionConfiguration has more than one Rule");
       in_rule_ = true;
@@ -203,17 +80,17 @@ class EncryptionHandler : public XmlHandler {
       if (has_default_) return MalformedXml("the Rule has two ApplyServerSideEncryptionByDefault elements");
       has_default_ = in_default_ = true;
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
-  std::optional<S3Error> End(int depth, std::string_view name, std::string_view text) override {
+  Status End(int depth, std::string_view name, std::string_view text) override {
     if (depth == 4 && in_default_) {
       if (name == "SSEAlgorithm") {
         if (algorithm_) return MalformedXml("two SSEAlgorithm elements");
-        algorithm_ = std::string(Trim(text));
+        algorithm_ = std::string(TrimXmlSpace(text));
       } else if (name == "KMSMasterKeyID") {
         if (kms_key_id_) return MalformedXml("two KMSMasterKeyID elements");
-        kms_key_id_ = std::string(Trim(text));
+        kms_key_id_ = std::string(TrimXmlSpace(text));
       }
     } else if (depth == 3 && in_rule_) {
       if (name == "ApplyServerSideEncryptionByDefault") {
@@ -228,15 +105,15 @@ class EncryptionHandler : public XmlHandler {
     } else if (depth == 2 && name == "Rule") {
       in_rule_ = false;
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
   // The schema's and S3's checks of the whole document, in S3's order.
   S3Result<EncryptionRule> Finish() {
-    if (rules_ == 0) return MalformedXml("ServerSideEncryptionConfiguration has no Rule");
-    if (!has_default_) return MalformedXml("the Rule has no ApplyServerSideEncryptionByDefault");
-    if (!algorithm_) return MalformedXml("ApplyServerSideEncryptionByDefault has no SSEAlgorithm");
-    if (!IsKnownAlgorithm(*algorithm_)) return MalformedXml("unknown SSEAlgorithm " + Shown(*algorithm_));
+    if (rules_ == 0) return MalformedXmlError("ServerSideEncryptionConfiguration has no Rule");
+    if (!has_default_) return MalformedXmlError("the Rule has no ApplyServerSideEncryptionByDefault");
+    if (!algorithm_) return MalformedXmlError("ApplyServerSideEncryptionByDefault has no SSEAlgorithm");
+    if (!IsKnownAlgorithm(*algorithm_)) return MalformedXmlError("unknown SSEAlgorithm " + Shown(*algorithm_));
     if (kms_key_id_ && !IsKms(*algorithm_)) {
       return InvalidArgumentError(
           "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
@@ -269,9 +146,9 @@ size_t CodePoints(std::string_view text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-class TaggingHandler : public XmlHandler {
+class TaggingHandler : public XmlBodyHandler {
  public:
-  std::optional<S3Error> Start(int depth, std::string_view name) override {
+  Status Start(int depth, std::string_view name) override {
     if (depth == 2 && name == "TagSet") {
       if (has_tag_set_) return MalformedXml("two TagSet elements");
       has_tag_set_ = in_tag_set_ = true;
@@ -280,10 +157,10 @@ class TaggingHandler : public XmlHandler {
       in_tag_ = true;
       has_key_ = has_value_ = false;
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
-  std::optional<S3Error> End(int depth, std::string_view name, std::string_view text) override {
+  Status End(int depth, std::string_view name, std::string_view text) override {
     if (depth == 4 && in_tag_) {
       if (name == "Key") {
         if (has_key_) return MalformedXml("a Tag has two Key elements");
@@ -302,7 +179,7 @@ class TaggingHandler : public XmlHandler {
     } else if (depth == 1 && !has_tag_set_) {
       return MalformedXml("Tagging has no TagSet");
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
   TagSet tags;
@@ -356,10 +233,10 @@ constexpr PublicAccessField kPublicAccessFields[] = {
     {"RestrictPublicBuckets", "restrict_public_buckets", &PublicAccessBlock::restrict_public_buckets},
 };
 
-class PublicAccessBlockHandler : public XmlHandler {
+class PublicAccessBlockHandler : public XmlBodyHandler {
  public:
-  std::optional<S3Error> End(int depth, std::string_view name, std::string_view text) override {
-    if (depth != 2) return std::nullopt;
+  Status End(int depth, std::string_view name, std::string_view text) override {
+    if (depth != 2) return Status::Ok();
     for (size_t i = 0; i < std::size(kPublicAccessFields); ++i) {
       const PublicAccessField& field = kPublicAccessFields[i];
       if (name != field.element) continue;
@@ -369,7 +246,7 @@ class PublicAccessBlockHandler : public XmlHandler {
       block.*field.flag = *value;
       seen_[i] = true;
     }
-    return std::nullopt;
+    return Status::Ok();
   }
 
   PublicAccessBlock block;
@@ -423,7 +300,7 @@ std::optional<S3Error> CheckStatement(const rapidjson::Value& statement) {
 
 S3Result<EncryptionRule> ParseEncryptionConfiguration(std::string_view body) {
   EncryptionHandler handler;
-  if (std::optional<S3Error> error = XmlReader("ServerSideEncryptionConfiguration", &handler).Parse(body)) {
+  if (std::optional<S3Error> error = ReadBody(body, "ServerSideEncryptionConfiguration", handler)) {
     return std::move(*error);
   }
   return handler.Finish();
@@ -491,7 +368,7 @@ std::vector<http::Header> EncryptionRuleHeaders(const EncryptionRule& rule) {
 
 S3Result<TagSet> ParseTagging(std::string_view body) {
   TaggingHandler handler;
-  if (std::optional<S3Error> error = XmlReader("Tagging", &handler).Parse(body)) return std::move(*error);
+  if (std::optional<S3Error> error = ReadBody(body, "Tagging", handler)) return std::move(*error);
   if (std::optional<S3Error> error = CheckTags(handler.tags)) return std::move(*error);
   return std::move(handler.tags);
 }
@@ -543,7 +420,7 @@ std::string TaggingXml(const TagSet& tags) {
 
 S3Result<PublicAccessBlock> ParsePublicAccessBlock(std::string_view body) {
   PublicAccessBlockHandler handler;
-  if (std::optional<S3Error> error = XmlReader("PublicAccessBlockConfiguration", &handler).Parse(body)) {
+  if (std::optional<S3Error> error = ReadBody(body, "PublicAccessBlockConfiguration", handler)) {
     return std::move(*error);
   }
   return handler.block;

@@ -31,12 +31,10 @@
 #include <vector>
 
 #include "s3/checksums.h"
+#include "s3/xml_reader.h"  // the reading rules above, and kS3XmlNamespace
 #include "sluice/status.h"
 
 namespace sluice::s3 {
-
-// S3's XML namespace.
-inline constexpr std::string_view kS3XmlNamespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 // The most objects one DeleteObjects request may name.
 inline constexpr size_t kMaxDeleteObjects = 1000;

@@ -20,17 +20,10 @@ Usage (from the repository root, after building sluice_s3_tests):
   python3 tests/unit/s3_bucket_settings_check.py build-settings/sluice_s3_tests
 """
 import os
-import subprocess
 import sys
-import tempfile
-
-import boto3
-import botocore.config
-import botocore.parsers
-from botocore.exceptions import ClientError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from s3_responses_check import Replay, check_against_model, compare, method_name  # noqa: E402
+from s3_responses_check import read_error_sample, replay_error, run_checks  # noqa: E402
 
 PARAMS = {
     "GetBucketEncryption": {"Bucket": "photos"},
@@ -82,14 +75,9 @@ ERRORS = {
 
 
 def check_errors(directory, client, replay, failures):
-    parser = botocore.parsers.create_parser("rest-xml")
     seen = set()
     for file_name in sorted(f for f in os.listdir(directory) if f.startswith("error.")):
-        _, code, status, _ = file_name.split(".")
-        with open(os.path.join(directory, file_name), "rb") as f:
-            body = f.read()
-        headers = {"x-amz-request-id": "req", "x-amz-id-2": "host"}
-        parsed = parser.parse({"body": body, "headers": headers, "status_code": int(status)}, None)
+        code, status, body, parsed = read_error_sample(directory, file_name)
         error = parsed["Error"]
         if code not in ERRORS:
             failures.append(f"{file_name}: no expectation in this script")
@@ -101,15 +89,8 @@ def check_errors(directory, client, replay, failures):
             failures.append(f"{file_name}:\n  got      {error!r}\n  expected {expected!r}")
         if parsed["ResponseMetadata"].get("RequestId") != "req":
             failures.append(f"{file_name}: RequestId not in ResponseMetadata")
-        replay.status, replay.headers, replay.body = int(status), {"content-type": "application/xml"}, body
-        try:
-            client.get_bucket_tagging(Bucket="photos")
-            failures.append(f"{file_name}: get_bucket_tagging did not raise")
-        except ClientError as e:
-            if e.response["Error"]["Code"] != code:
-                failures.append(f"{file_name}: client saw {e.response['Error']['Code']!r}")
-            if e.response["ResponseMetadata"]["HTTPStatusCode"] != int(status):
-                failures.append(f"{file_name}: client saw status {e.response['ResponseMetadata']}")
+        replay_error(file_name, code, status, body, client, replay, "get_bucket_tagging", {"Bucket": "photos"},
+                     failures)
     missing = sorted(set(ERRORS) - seen)
     if missing:
         failures.append(f"error samples not written by the C++ tests: {missing}")
@@ -119,45 +100,7 @@ def check_errors(directory, client, replay, failures):
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    replay = Replay()
-    client = boto3.client(
-        "s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:4566",
-        aws_access_key_id="x", aws_secret_access_key="x",
-        config=botocore.config.Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}))
-    client.meta.events.register("before-send.s3.*", replay)
-    model = client.meta.service_model
-    failures = []
-    with tempfile.TemporaryDirectory() as directory:
-        result = subprocess.run(
-            [sys.argv[1], "--gtest_filter=S3BucketSettings.*"],
-            env=dict(os.environ, SLUICE_S3_DUMP_DIR=directory),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        if result.returncode != 0:
-            sys.exit("the C++ tests failed:\n" + result.stdout)
-        samples = sorted(f[:-4] for f in os.listdir(directory) if not f.startswith("error."))
-        for name in samples:
-            with open(os.path.join(directory, name + ".xml"), "rb") as f:
-                body = f.read()
-            if name not in EXPECTED:
-                failures.append(f"{name}: no expectation in this script")
-                continue
-            check_against_model(name, body, model, failures)
-            operation = name.split(".")[0]
-            replay.status, replay.headers, replay.body = 200, {"content-type": "application/xml"}, body
-            try:
-                parsed = getattr(client, method_name(operation))(**PARAMS[operation])
-            except Exception as e:  # noqa: BLE001 - report any failure to parse
-                failures.append(f"{name}: {type(e).__name__}: {e}")
-                continue
-            compare(name, parsed, EXPECTED[name], failures)
-        missing = sorted(set(EXPECTED) - set(samples))
-        if missing:
-            failures.append(f"samples not written by the C++ tests: {missing}")
-        errors = check_errors(directory, client, replay, failures)
-    for failure in failures:
-        print("FAIL", failure)
-    print(f"{len(samples)} response samples, {errors} error samples, {len(failures)} failures")
-    sys.exit(1 if failures else 0)
+    run_checks(sys.argv[1], "S3BucketSettings.*", EXPECTED, PARAMS, check_errors)
 
 
 if __name__ == "__main__":

@@ -282,17 +282,41 @@ def compare(name, actual, expected, failures):
         failures.append(f"{name}:\n  got      {actual!r}\n  expected {expected!r}")
 
 
+def read_error_sample(directory, file_name):
+    """The code, status and body of error.<Code>.<status>.xml, and what
+    botocore's RestXMLParser makes of it (request id "req", host id "host")."""
+    _, code, status, _ = file_name.split(".")
+    with open(os.path.join(directory, file_name), "rb") as f:
+        body = f.read()
+    headers = {"x-amz-request-id": "req", "x-amz-id-2": "host"}
+    parser = botocore.parsers.create_parser("rest-xml")
+    parsed = parser.parse({"body": body, "headers": headers, "status_code": int(status)}, None)
+    return code, int(status), body, parsed
+
+
+def replay_error(file_name, code, status, body, client, replay, method, params, failures):
+    """Answers client.<method>(**params) with the error body; checks the code
+    and status the client reports and returns its ClientError (None when the
+    call did not raise)."""
+    replay.status, replay.headers, replay.body = status, {"content-type": "application/xml"}, body
+    try:
+        getattr(client, method)(**params)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != code:
+            failures.append(f"{file_name}: client saw {e.response['Error']['Code']!r}")
+        if e.response["ResponseMetadata"]["HTTPStatusCode"] != status:
+            failures.append(f"{file_name}: client saw status {e.response['ResponseMetadata']}")
+        return e
+    failures.append(f"{file_name}: {method} did not raise")
+    return None
+
+
 def check_errors(directory, client, replay, failures):
     checked = 0
-    parser = botocore.parsers.create_parser("rest-xml")
     for file_name in sorted(os.listdir(directory)):
         if not file_name.startswith("error."):
             continue
-        _, code, status, _ = file_name.split(".")
-        with open(os.path.join(directory, file_name), "rb") as f:
-            body = f.read()
-        headers = {"x-amz-request-id": "req", "x-amz-id-2": "host"}
-        parsed = parser.parse({"body": body, "headers": headers, "status_code": int(status)}, None)
+        code, status, body, parsed = read_error_sample(directory, file_name)
         error = parsed["Error"]
         if error.get("Code") != code:
             failures.append(f"{file_name}: Code {error.get('Code')!r}")
@@ -305,17 +329,10 @@ def check_errors(directory, client, replay, failures):
             if error.get(key) != value:
                 failures.append(f"{file_name}: Error.{key} is {error.get(key)!r}, expected {value!r}")
         # Through a client: the status, the code and the modeled exception.
-        replay.status, replay.headers, replay.body = int(status), {"content-type": "application/xml"}, body
-        try:
-            client.get_object(Bucket="photos", Key="k")
-            failures.append(f"{file_name}: get_object did not raise")
-        except ClientError as e:
-            if e.response["Error"]["Code"] != code:
-                failures.append(f"{file_name}: client saw {e.response['Error']['Code']!r}")
-            if e.response["ResponseMetadata"]["HTTPStatusCode"] != int(status):
-                failures.append(f"{file_name}: client saw status {e.response['ResponseMetadata']}")
-            if type(e).__name__ != exception_name:
-                failures.append(f"{file_name}: raised {type(e).__name__}, expected {exception_name}")
+        raised = replay_error(file_name, code, status, body, client, replay, "get_object",
+                              {"Bucket": "photos", "Key": "k"}, failures)
+        if raised is not None and type(raised).__name__ != exception_name:
+            failures.append(f"{file_name}: raised {type(raised).__name__}, expected {exception_name}")
         checked += 1
     # HEAD answers carry no body: the client reports the bare status.
     replay.status, replay.headers, replay.body = 404, {}, b""
@@ -328,9 +345,13 @@ def check_errors(directory, client, replay, failures):
     return checked
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
+def run_checks(binary, gtest_filter, expected, params, check_errors):
+    """Runs the tests of `binary` that match `gtest_filter` with
+    SLUICE_S3_DUMP_DIR set; checks every response sample against the model
+    and, replayed through a boto3 client called with params[operation],
+    against expected[sample]; checks the error samples with
+    check_errors(directory, client, replay, failures), which answers how many
+    it checked. Prints the failures and a summary and exits, 1 on failures."""
     replay = Replay()
     client = boto3.client(
         "s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:4566",
@@ -341,7 +362,7 @@ def main():
     failures = []
     with tempfile.TemporaryDirectory() as directory:
         result = subprocess.run(
-            [sys.argv[1], "--gtest_filter=S3Responses.*:S3Errors.*"],
+            [binary, "--gtest_filter=" + gtest_filter],
             env=dict(os.environ, SLUICE_S3_DUMP_DIR=directory),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if result.returncode != 0:
@@ -350,19 +371,19 @@ def main():
         for name in samples:
             with open(os.path.join(directory, name + ".xml"), "rb") as f:
                 body = f.read()
-            if name not in EXPECTED:
+            if name not in expected:
                 failures.append(f"{name}: no expectation in this script")
                 continue
             check_against_model(name, body, model, failures)
             operation = name.split(".")[0]
             replay.status, replay.headers, replay.body = 200, {"content-type": "application/xml"}, body
             try:
-                parsed = getattr(client, method_name(operation))(**PARAMS[operation])
+                parsed = getattr(client, method_name(operation))(**params[operation])
             except Exception as e:  # noqa: BLE001 - report any failure to parse
                 failures.append(f"{name}: {type(e).__name__}: {e}")
                 continue
-            compare(name, parsed, EXPECTED[name], failures)
-        missing = sorted(set(EXPECTED) - set(samples))
+            compare(name, parsed, expected[name], failures)
+        missing = sorted(set(expected) - set(samples))
         if missing:
             failures.append(f"samples not written by the C++ tests: {missing}")
         errors = check_errors(directory, client, replay, failures)
@@ -370,6 +391,12 @@ def main():
         print("FAIL", failure)
     print(f"{len(samples)} response samples, {errors} error samples, {len(failures)} failures")
     sys.exit(1 if failures else 0)
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    run_checks(sys.argv[1], "S3Responses.*:S3Errors.*", EXPECTED, PARAMS, check_errors)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // CreateMultipartUpload, CompleteMultipartUpload, AbortMultipartUpload.
 // (UploadPart and UploadPartCopy are PutObjectCall and CopyObjectCall;
 // ListParts and ListMultipartUploads are in list_calls.cc.)
+#include <map>
 #include <utility>
 
 #include "s3/calls.h"
@@ -88,16 +89,43 @@ class CompleteMultipartUploadCall final : public Call {
                                          "PartNumber", std::to_string(part.part_number)));
       }
       parts.push_back({static_cast<int>(part.part_number), part.etag});
+      if (!part.checksums.empty()) sent_checksums_[static_cast<int>(part.part_number)] = part.checksums;
     }
-    sink().CompleteUpload(bucket(), key(), upload_id_, std::move(parts), nullptr, &ObjectAttributes,
-                          [this](Result<sink::ObjectInfo> info) { OnCompleted(std::move(info)); });
+    sink().CompleteUpload(
+        bucket(), key(), upload_id_, std::move(parts), nullptr,
+        [this](const sink::UploadInfo& upload, const std::vector<sink::PartInfo>& chosen) {
+          return ObjectAttributes(upload, chosen);
+        },
+        [this](Result<sink::ObjectInfo> info) { OnCompleted(std::move(info)); });
+  }
+
+  // A checksum the completion names for a part must be the one the part was
+  // uploaded with (S3: InvalidPart). A part stored without that checksum
+  // has nothing to compare: accepted, as its ETag already matched.
+  Status CheckSentChecksums(const std::vector<sink::PartInfo>& parts) const {
+    for (const sink::PartInfo& part : parts) {
+      auto sent = sent_checksums_.find(part.number);
+      if (sent == sent_checksums_.end()) continue;
+      HeaderList part_stored = StoredHeaders(part.attributes);
+      for (const auto& [algorithm, value] : sent->second) {
+        std::string stored = StoredHeader(part_stored, ChecksumHeaderName(algorithm));
+        if (!stored.empty() && stored != value) {
+          return Status(Code::kInvalidPart, "part " + std::to_string(part.number) + " was uploaded with " +
+                                                std::string(ChecksumHeaderName(algorithm)) + " " + stored +
+                                                ", not " + value);
+        }
+      }
+    }
+    return Status::Ok();
   }
 
   // The completed object's stored headers: the upload's, with the object
   // checksum the upload asked for (x-amz-checksum-algorithm at Create)
   // combined from the part checksums: COMPOSITE "<b64>-N" or FULL_OBJECT.
   // Without a checksum on every part, the object has none.
-  static std::string ObjectAttributes(const sink::UploadInfo& upload, const std::vector<sink::PartInfo>& parts) {
+  Result<std::string> ObjectAttributes(const sink::UploadInfo& upload,
+                                       const std::vector<sink::PartInfo>& parts) const {
+    SLUICE_RETURN_IF_ERROR(CheckSentChecksums(parts));
     HeaderList stored;
     std::string algorithm_name, type_name;
     for (const http::Header& header : StoredHeaders(upload.attributes)) {
@@ -139,6 +167,8 @@ class CompleteMultipartUploadCall final : public Call {
     result.checksums = StoredChecksums(stored);
     RespondXml(CompleteMultipartUploadXml(result), EncryptionHeaders(stored));
   }
+
+  std::map<int, std::map<ChecksumAlgorithm, std::string>> sent_checksums_;  // by part number
 };
 
 class AbortMultipartUploadCall final : public Call {

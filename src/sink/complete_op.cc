@@ -110,7 +110,9 @@ class CompleteOp {
     if (attributes_) {
       std::vector<PartInfo> parts;
       for (const PartRow& part : chosen_) parts.push_back(part.info);
-      info.attributes = attributes_(upload_, parts);
+      Result<std::string> attributes = attributes_(upload_, parts);
+      if (!attributes.ok()) return Fail(attributes.status());
+      info.attributes = std::move(attributes).value();
     } else {
       info.attributes = upload_.attributes;
     }

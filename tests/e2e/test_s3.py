@@ -521,6 +521,12 @@ class MultipartTest(S3TestCase):
             crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
             self.assertEqual(sent["ChecksumCRC32"], crc)
             parts.append({"PartNumber": number, "ETag": sent["ETag"], "ChecksumCRC32": crc})
+        # A completion naming another checksum for a part is refused and
+        # leaves the upload to be completed right.
+        wrong = [dict(parts[0], ChecksumCRC32="AAAAAA=="), parts[1]]
+        self.assert_s3_error("InvalidPart", 400, self.s3.complete_multipart_upload, Bucket=bucket,
+                             Key="summed", UploadId=upload["UploadId"], MultipartUpload={"Parts": wrong})
+        self.assert_s3_error("NoSuchKey", 404, self.s3.get_object, Bucket=bucket, Key="summed")
         self.s3.complete_multipart_upload(Bucket=bucket, Key="summed", UploadId=upload["UploadId"],
                                           MultipartUpload={"Parts": parts})
         binary = b"".join(zlib.crc32(data).to_bytes(4, "big") for data in parts_data)

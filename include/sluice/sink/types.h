@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/status.h"
+
 namespace sluice::sink {
 
 struct ObjectInfo {
@@ -148,9 +150,11 @@ struct ListUploadsResult {
 
 // The attributes of an object a completion creates, from its upload and the
 // parts it is made of (S3: the object's composite checksum). Runs on the
-// loop thread; null keeps the upload's attributes.
+// loop thread, before anything is written; an error (S3: a part checksum
+// that does not match, kInvalidPart) fails the completion and leaves the
+// upload as it was. Null keeps the upload's attributes.
 using CompletionAttributes =
-    std::function<std::string(const UploadInfo& upload, const std::vector<PartInfo>& parts)>;
+    std::function<Result<std::string>(const UploadInfo& upload, const std::vector<PartInfo>& parts)>;
 
 struct ListPartsResult {
   UploadInfo upload;

@@ -64,6 +64,17 @@ void XmlWriter::Start(std::string_view name, std::string_view xmlns) {
   open_.push_back(name);
 }
 
+void XmlWriter::Start(std::string_view name, std::initializer_list<Attribute> attributes) {
+  out_->append("<").append(name);
+  for (const Attribute& attribute : attributes) {
+    out_->append(" ").append(attribute.name).append("=\"");
+    AppendXmlEscaped(out_, attribute.value);
+    out_->append("\"");
+  }
+  out_->append(">");
+  open_.push_back(name);
+}
+
 void XmlWriter::End() {
   if (open_.empty()) return;  // unbalanced End(): a bug; keep the output as is
   out_->append("</").append(open_.back()).append(">");

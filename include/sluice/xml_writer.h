@@ -1,6 +1,6 @@
 // A minimal XML writer for the SQS Query protocol's and S3's responses: nested elements
-// and escaped text, appended to a caller-owned std::string. No attributes
-// beyond the root's xmlns, no parsing: SQS's responses need nothing more.
+// and escaped text, appended to a caller-owned std::string. Attributes only
+// where S3 needs them (a root's xmlns, a Grantee's xsi:type); no parsing.
 //
 // Text is escaped for element content (& < > " and CR, which an XML parser
 // would otherwise normalize away). Characters XML 1.0 cannot carry at all
@@ -14,6 +14,7 @@
 // Threads: one writer per thread.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,13 @@ class XmlWriter {
   void Declaration();
   // <name> or <name xmlns="...">.
   void Start(std::string_view name, std::string_view xmlns = {});
+  // <name a="v" b="w">: attribute names are the caller's constants; values
+  // are escaped.
+  struct Attribute {
+    std::string_view name;
+    std::string_view value;
+  };
+  void Start(std::string_view name, std::initializer_list<Attribute> attributes);
   // Closes the innermost open element.
   void End();
   // <name>text</name>, text escaped.

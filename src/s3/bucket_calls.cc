@@ -121,6 +121,17 @@ class GetBucketVersioningCall final : public Call {
   }
 };
 
+class GetBucketAclCall final : public Call {
+ public:
+  using Call::Call;
+  void Start() override {
+    sink().BucketInfoOf(bucket(), [this](Result<sink::BucketInfo> info) {
+      if (!info.ok()) return FailStatus(info.status());
+      RespondXml(OwnerOnlyAclXml(DefaultOwner()));
+    });
+  }
+};
+
 }  // namespace
 
 Call* NewListBucketsCall(CallArgs args) { return new ListBucketsCall(std::move(args)); }
@@ -129,5 +140,6 @@ Call* NewHeadBucketCall(CallArgs args) { return new HeadBucketCall(std::move(arg
 Call* NewDeleteBucketCall(CallArgs args) { return new DeleteBucketCall(std::move(args)); }
 Call* NewGetBucketLocationCall(CallArgs args) { return new GetBucketLocationCall(std::move(args)); }
 Call* NewGetBucketVersioningCall(CallArgs args) { return new GetBucketVersioningCall(std::move(args)); }
+Call* NewGetBucketAclCall(CallArgs args) { return new GetBucketAclCall(std::move(args)); }
 
 }  // namespace sluice::s3

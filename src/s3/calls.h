@@ -15,6 +15,7 @@ Call* NewHeadBucketCall(CallArgs args);
 Call* NewDeleteBucketCall(CallArgs args);
 Call* NewGetBucketLocationCall(CallArgs args);
 Call* NewGetBucketVersioningCall(CallArgs args);
+Call* NewGetBucketAclCall(CallArgs args);
 // bucket_settings_calls.cc
 Call* NewGetBucketEncryptionCall(CallArgs args);
 Call* NewPutBucketEncryptionCall(CallArgs args);
@@ -31,6 +32,7 @@ Call* NewDeletePublicAccessBlockCall(CallArgs args);
 Call* NewListObjectsCall(CallArgs args);  // V1 and V2
 Call* NewGetObjectCall(CallArgs args);    // GetObject and HeadObject
 Call* NewGetObjectTaggingCall(CallArgs args);
+Call* NewGetObjectAclCall(CallArgs args);
 Call* NewPutObjectCall(CallArgs args);    // PutObject and UploadPart
 Call* NewCopyObjectCall(CallArgs args);   // CopyObject and UploadPartCopy
 Call* NewDeleteObjectCall(CallArgs args);

@@ -59,6 +59,9 @@ class GetObjectCall final : public Call {
     if (operation() == Operation::kGetObjectTagging) {
       return RespondXml(EmptyTaggingXml());
     }
+    if (operation() == Operation::kGetObjectAcl) {
+      return RespondXml(OwnerOnlyAclXml(DefaultOwner()));
+    }
     if (operation() == Operation::kHeadObject || Length() == 0) return Answer(nullptr);
     std::optional<sink::ByteRange> sink_range;
     if (range_) sink_range = sink::ByteRange{range_->first, range_->last};
@@ -115,5 +118,6 @@ class GetObjectCall final : public Call {
 
 Call* NewGetObjectCall(CallArgs args) { return new GetObjectCall(std::move(args)); }
 Call* NewGetObjectTaggingCall(CallArgs args) { return new GetObjectCall(std::move(args)); }
+Call* NewGetObjectAclCall(CallArgs args) { return new GetObjectCall(std::move(args)); }
 
 }  // namespace sluice::s3

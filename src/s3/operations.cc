@@ -58,6 +58,8 @@ constexpr ServedRow kServed[] = {
   {Operation::kAbortMultipartUpload, "AbortMultipartUpload", Target::kObject, "DELETE", "uploadId"},
   {Operation::kListParts, "ListParts", Target::kObject, "GET", "uploadId"},
   {Operation::kGetObjectTagging, "GetObjectTagging", Target::kObject, "GET", "tagging"},
+  {Operation::kGetBucketAcl, "GetBucketAcl", Target::kBucket, "GET", "acl"},
+  {Operation::kGetObjectAcl, "GetObjectAcl", Target::kObject, "GET", "acl"},
 };
 // clang-format on
 
@@ -78,7 +80,6 @@ constexpr UnservedRow kUnserved[] = {
   {Target::kBucket, "PUT", "abac", "PutBucketAbac"},
   {Target::kBucket, "GET", "accelerate", "GetBucketAccelerateConfiguration"},
   {Target::kBucket, "PUT", "accelerate", "PutBucketAccelerateConfiguration"},
-  {Target::kBucket, "GET", "acl", "GetBucketAcl"},
   {Target::kBucket, "PUT", "acl", "PutBucketAcl"},
   {Target::kBucket, "GET", "analytics", "GetBucketAnalyticsConfiguration"},
   {Target::kBucket, "PUT", "analytics", "PutBucketAnalyticsConfiguration"},
@@ -129,7 +130,6 @@ constexpr UnservedRow kUnserved[] = {
   {Target::kBucket, "DELETE", "website", "DeleteBucketWebsite"},
   // Browser-form uploads: POST on the bucket itself.
   {Target::kBucket, "POST", nullptr, "PostObject"},
-  {Target::kObject, "GET", "acl", "GetObjectAcl"},
   {Target::kObject, "PUT", "acl", "PutObjectAcl"},
   {Target::kObject, "GET", "attributes", "GetObjectAttributes"},
   {Target::kObject, "PUT", "encryption", "UpdateObjectEncryption"},

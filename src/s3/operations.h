@@ -20,8 +20,9 @@
 // Defaults: two read-only operations SDK and CLI code calls in passing are
 // served with fixed answers instead of 501, because the answer is true of
 // every Sluice bucket and object: GetBucketVersioning (never enabled: an
-// empty VersioningConfiguration) and GetObjectTagging (no tags: an empty
-// TagSet; the AWS CLI calls it when copying large objects between buckets).
+// empty VersioningConfiguration), GetObjectTagging (no tags: an empty
+// TagSet; the AWS CLI calls it when copying large objects between buckets)
+// and GetBucketAcl/GetObjectAcl (private: the owner has FULL_CONTROL).
 //
 // Threads: any (pure).
 #pragma once
@@ -69,6 +70,8 @@ enum class Operation {
   // Served with fixed answers (see above).
   kGetBucketVersioning,
   kGetObjectTagging,
+  kGetBucketAcl,
+  kGetObjectAcl,
 };
 
 // The operation's name in the S3 API ("PutObject").

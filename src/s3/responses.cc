@@ -288,6 +288,25 @@ std::string VersioningConfigurationXml() {
   return out;
 }
 
+std::string OwnerOnlyAclXml(const Owner& owner) {
+  std::string out;
+  XmlWriter xml(&out);
+  xml.Declaration();
+  xml.Start("AccessControlPolicy", kS3Namespace);
+  WriteOwner(xml, "Owner", owner);
+  xml.Start("AccessControlList");
+  xml.Start("Grant");
+  xml.Start("Grantee", {{"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"}, {"xsi:type", "CanonicalUser"}});
+  xml.Element("ID", owner.id);
+  if (!owner.display_name.empty()) xml.Element("DisplayName", owner.display_name);
+  xml.End();
+  xml.Element("Permission", "FULL_CONTROL");
+  xml.End();
+  xml.End();
+  xml.End();
+  return out;
+}
+
 std::string EmptyTaggingXml() {
   std::string out;
   XmlWriter xml(&out);

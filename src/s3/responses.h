@@ -152,4 +152,8 @@ std::string VersioningConfigurationXml();
 // GetObjectTagging for an object without tags: an empty TagSet.
 std::string EmptyTaggingXml();
 
+// GetBucketAcl / GetObjectAcl: the owner holds FULL_CONTROL and nobody else
+// is granted anything (a private bucket or object, the only kind here).
+std::string OwnerOnlyAclXml(const Owner& owner);
+
 }  // namespace sluice::s3

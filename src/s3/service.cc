@@ -45,6 +45,8 @@ constexpr OperationRow kOperations[] = {
     {Operation::kGetObject, NewGetObjectCall},
     {Operation::kHeadObject, NewGetObjectCall},
     {Operation::kGetObjectTagging, NewGetObjectTaggingCall},
+    {Operation::kGetObjectAcl, NewGetObjectAclCall},
+    {Operation::kGetBucketAcl, NewGetBucketAclCall},
     {Operation::kDeleteObject, NewDeleteObjectCall},
     {Operation::kDeleteObjects, NewDeleteObjectsCall},
     {Operation::kCreateMultipartUpload, NewCreateMultipartUploadCall},

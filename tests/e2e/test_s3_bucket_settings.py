@@ -127,6 +127,19 @@ class PolicyTaggingAccessBlockTest(S3TestCase):
         self.assert_s3_error("NoSuchPublicAccessBlockConfiguration", 404, self.s3.get_public_access_block,
                              Bucket=bucket)
 
+    def test_acls_say_private(self):
+        bucket = self.new_bucket()
+        self.s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        owner = self.s3.list_buckets()["Owner"]
+        for acl in (self.s3.get_bucket_acl(Bucket=bucket), self.s3.get_object_acl(Bucket=bucket, Key="k")):
+            self.assertEqual(acl["Owner"], owner)
+            self.assertEqual(acl["Grants"], [{"Grantee": dict(owner, Type="CanonicalUser"),
+                                              "Permission": "FULL_CONTROL"}])
+        self.assert_s3_error("NoSuchKey", 404, self.s3.get_object_acl, Bucket=bucket, Key="missing")
+        self.assert_s3_error("NoSuchBucket", 404, self.s3.get_bucket_acl, Bucket=bucket + "-none")
+        # Changing an ACL is still not served.
+        self.assert_s3_error("NotImplemented", 501, self.s3.put_bucket_acl, Bucket=bucket, ACL="public-read")
+
     def test_settings_go_with_the_bucket(self):
         bucket = self.new_bucket()
         self.s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})

@@ -45,6 +45,8 @@ TEST(S3Operations, ServedOperations) {
       {"POST", kBucket, "delete", false, Operation::kDeleteObjects},
       {"POST", kBucket, "delete=", false, Operation::kDeleteObjects},
       {"GET", kBucket, "versioning", false, Operation::kGetBucketVersioning},
+      {"GET", kBucket, "acl", false, Operation::kGetBucketAcl},
+      {"GET", kObject, "acl", false, Operation::kGetObjectAcl},
       {"GET", kBucket, "encryption", false, Operation::kGetBucketEncryption},
       {"PUT", kBucket, "encryption", false, Operation::kPutBucketEncryption},
       {"DELETE", kBucket, "encryption", false, Operation::kDeleteBucketEncryption},
@@ -105,7 +107,6 @@ struct Refused {
 
 TEST(S3Operations, UnservedSubresourcesAreNotImplemented) {
   const Refused cases[] = {
-      {"GET", kBucket, "acl", "NotImplemented", "GetBucketAcl"},
       {"PUT", kBucket, "acl", "NotImplemented", "PutBucketAcl"},
       {"PUT", kBucket, "versioning", "NotImplemented", "PutBucketVersioning"},
       {"GET", kBucket, "cors", "NotImplemented", "GetBucketCors"},
@@ -119,7 +120,6 @@ TEST(S3Operations, UnservedSubresourcesAreNotImplemented) {
       {"GET", kBucket, "versions", "NotImplemented", "ListObjectVersions"},
       {"GET", kBucket, "versions&prefix=a", "NotImplemented", "ListObjectVersions"},
       {"POST", kBucket, "", "NotImplemented", "PostObject"},
-      {"GET", kObject, "acl", "NotImplemented", "GetObjectAcl"},
       {"PUT", kObject, "tagging", "NotImplemented", "PutObjectTagging"},
       {"DELETE", kObject, "tagging", "NotImplemented", "DeleteObjectTagging"},
       {"GET", kObject, "attributes", "NotImplemented", "GetObjectAttributes"},

@@ -58,6 +58,7 @@ PARAMS = {
     "DeleteObjects": {"Bucket": "photos", "Delete": {"Objects": [{"Key": "a"}]}},
     "GetBucketVersioning": {"Bucket": "photos"},
     "GetObjectTagging": {"Bucket": "photos", "Key": "k"},
+    "GetBucketAcl": {"Bucket": "photos"},
 }
 
 
@@ -171,6 +172,11 @@ EXPECTED = {
     "DeleteObjects.quiet_ok": {},
     "GetBucketVersioning.empty": {},
     "GetObjectTagging.empty": {"TagSet": []},
+    "GetBucketAcl.owner": {
+        "Owner": {"ID": "abc123", "DisplayName": "sluice & co"},
+        "Grants": [{"Grantee": {"ID": "abc123", "DisplayName": "sluice & co", "Type": "CanonicalUser"},
+                    "Permission": "FULL_CONTROL"}],
+    },
 }
 
 # error.<Code>.<status>.xml -> the Error members boto3 reports (besides Code

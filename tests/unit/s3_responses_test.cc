@@ -333,6 +333,14 @@ TEST(S3Responses, FixedAnswers) {
   EXPECT_EQ(tagging,
             "<?xml version=\"1.0\"?><Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet/></Tagging>");
   Dump("GetObjectTagging.empty.xml", tagging);
+  std::string acl = OwnerOnlyAclXml(Owner{"abc123", "sluice & co"});
+  EXPECT_EQ(acl,
+            "<?xml version=\"1.0\"?><AccessControlPolicy xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            "<Owner><ID>abc123</ID><DisplayName>sluice &amp; co</DisplayName></Owner><AccessControlList><Grant>"
+            "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">"
+            "<ID>abc123</ID><DisplayName>sluice &amp; co</DisplayName></Grantee><Permission>FULL_CONTROL</Permission>"
+            "</Grant></AccessControlList></AccessControlPolicy>");
+  Dump("GetBucketAcl.owner.xml", acl);
 }
 
 }  // namespace

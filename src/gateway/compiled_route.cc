@@ -37,13 +37,8 @@ Status CheckShape(const RouteConfig& config) {
   if (by_field && config.target_queues.empty()) {
     return RouteError(config, fmt::format("target field '{}' has no table of queues", config.target_field));
   }
-  if (config.message_group_field.empty()) {
-    auto fifo = [](const std::string& queue) { return queue.ends_with(".fifo"); };
-    bool to_fifo = fifo(config.target_queue);
-    for (const auto& [value, queue] : config.target_queues) to_fifo = to_fifo || fifo(queue);
-    if (to_fifo) {
-      return RouteError(config, "a FIFO target queue needs a message group field (the value that orders messages)");
-    }
+  if (config.message_group_field.empty() && FirstFifoTarget(config) != nullptr) {
+    return RouteError(config, "a FIFO target queue needs a message group field (the value that orders messages)");
   }
   if (config.dedup_field && config.dedup_field->empty()) return RouteError(config, "dedup field is empty");
   if (config.dedup_field && config.dedup_ttl_seconds <= 0) {
@@ -164,7 +159,7 @@ Result<PreparedEvent> CompiledRoute::Prepare(std::string_view body, int64_t now_
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   event.Accept(writer);
   prepared.body.assign(buffer.GetString(), buffer.GetSize());
-  if (prepared.queue->ends_with(".fifo")) {
+  if (queue::IsFifoQueueName(*prepared.queue)) {
     // SQS refuses a FIFO send without a deduplication id (unless the queue
     // hashes bodies itself); the route's own key is the natural one, so a
     // producer's retry is also a FIFO duplicate within SQS's 5 minutes.

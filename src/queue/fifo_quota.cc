@@ -1,5 +1,7 @@
 // AdmitFifoCall: the FIFO throughput quota check that runs before an SQS
 // API call on a FIFO queue (the buckets are in fifo_throughput.cc).
+// Errors: kThrottled when a quota is spent, kStorageFailed from the queue
+// lookup. Threads: the storage thread only, like the rest of Engine::Impl.
 #include <fmt/format.h>
 
 #include "queue/engine_impl.h"

@@ -11,6 +11,9 @@
 //
 // The default encryption is also kept by the S3Service (EncryptionDefault),
 // which object writes and reads consult without a storage round trip.
+//
+// Ownership and errors as for every Call (call.h): each owns itself until
+// it answers, in S3's XML error shape. Threads: loop thread only.
 #include "s3/bucket_settings.h"
 #include "s3/call.h"
 #include "s3/calls.h"

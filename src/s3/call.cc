@@ -70,8 +70,7 @@ void Call::ApplyEncryptionDefault(HeaderList* stored) {
   if (!StoredHeader(*stored, "x-amz-server-side-encryption").empty()) return;
   // Recorded even when it is S3's default, so a later change of the
   // bucket's default does not change what this object reports.
-  const EncryptionRule* rule = service().EncryptionDefault(bucket());
-  for (http::Header& header : EncryptionRuleHeaders(rule != nullptr ? *rule : EncryptionRule{})) {
+  for (http::Header& header : EncryptionHeaders(*stored, service().EncryptionDefault(bucket()))) {
     SetStoredHeader(stored, std::move(header.name), std::move(header.value));
   }
 }

@@ -123,19 +123,20 @@ std::string StoredHeader(const HeaderList& headers, std::string_view name) {
   return std::string();
 }
 
-HeaderList EncryptionHeaders(const HeaderList& stored) {
+HeaderList EncryptionHeaders(const HeaderList& stored, const EncryptionRule* bucket_default) {
   HeaderList out;
   for (std::string_view name : kSseHeaders) {
     std::string value = StoredHeader(stored, name);
     if (!value.empty()) out.push_back({std::string(name), std::move(value)});
   }
   if (StoredHeader(stored, "x-amz-server-side-encryption").empty()) {
-    out.insert(out.begin(), {"x-amz-server-side-encryption", "AES256"});
+    HeaderList rule = EncryptionRuleHeaders(bucket_default != nullptr ? *bucket_default : EncryptionRule{});
+    out.insert(out.begin(), rule.begin(), rule.end());
   }
   return out;
 }
 
-HeaderList ObjectHeaders(const sink::ObjectInfo& info, bool with_checksums) {
+HeaderList ObjectHeaders(const sink::ObjectInfo& info, bool with_checksums, const EncryptionRule* bucket_default) {
   HeaderList out;
   out.push_back({"content-type", info.content_type});
   out.push_back({"etag", QuotedEtag(info.etag)});
@@ -153,7 +154,7 @@ HeaderList ObjectHeaders(const sink::ObjectInfo& info, bool with_checksums) {
     if (header.name.rfind("x-amz-server-side-encryption", 0) == 0) continue;  // EncryptionHeaders
     out.push_back(header);
   }
-  for (http::Header& header : EncryptionHeaders(stored)) out.push_back(std::move(header));
+  for (http::Header& header : EncryptionHeaders(stored, bucket_default)) out.push_back(std::move(header));
   if (info.parts_count > 0) out.push_back({"x-amz-mp-parts-count", std::to_string(info.parts_count)});
   return out;
 }

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "s3/bucket_settings.h"
 #include "s3/errors.h"
 #include "s3/responses.h"
 #include "sluice/http/server.h"
@@ -41,15 +42,18 @@ void SetStoredHeader(HeaderList* headers, std::string name, std::string value);
 // The value of a stored header, "" when absent.
 std::string StoredHeader(const HeaderList& headers, std::string_view name);
 
-// The SSE headers to echo on a write or read of an object (AES256 when the
-// object asked for none).
-HeaderList EncryptionHeaders(const HeaderList& stored);
+// The SSE headers to echo on a write or read of an object. An object stored
+// without an algorithm (a worker's) reports `bucket_default`, the bucket's
+// default encryption, or SSE-S3 (AES256) when that is null.
+HeaderList EncryptionHeaders(const HeaderList& stored, const EncryptionRule* bucket_default = nullptr);
 
 // Everything GetObject/HeadObject send about the object besides the body
 // framing: Content-Type, ETag, Last-Modified, x-amz-meta-*, the stored
 // headers (checksums only when `with_checksums`: x-amz-checksum-mode
 // ENABLED on a whole-object read), and x-amz-mp-parts-count.
-HeaderList ObjectHeaders(const sink::ObjectInfo& info, bool with_checksums);
+// `bucket_default` as for EncryptionHeaders.
+HeaderList ObjectHeaders(const sink::ObjectInfo& info, bool with_checksums,
+                         const EncryptionRule* bucket_default = nullptr);
 
 // The stored checksum, per algorithm, and its algorithm name and type
 // ("CRC32", "FULL_OBJECT"); empty when the object has none.

@@ -84,18 +84,7 @@ class GetObjectCall final : public Call {
     http::Response response;
     response.status = range_ ? 206 : 200;
     bool checksums = !range_ && Header("x-amz-checksum-mode").value_or("") == "ENABLED";
-    response.headers = ObjectHeaders(info_, checksums);
-    // An object written without SSE headers outside S3 (a worker's) reports
-    // its bucket's default encryption.
-    HeaderList stored = StoredHeaders(info_.attributes);
-    if (StoredHeader(stored, "x-amz-server-side-encryption").empty()) {
-      ApplyEncryptionDefault(&stored);
-      for (const http::Header& header : stored) {
-        if (header.name.rfind("x-amz-server-side-encryption", 0) == 0) {
-          SetStoredHeader(&response.headers, header.name, header.value);
-        }
-      }
-    }
+    response.headers = ObjectHeaders(info_, checksums, service().EncryptionDefault(bucket()));
     if (range_) response.headers.push_back({"content-range", ContentRange(*range_, info_.size)});
     for (const auto& [parameter, header] : kResponseOverrides) {
       std::optional<std::string> value = Query(parameter);

@@ -24,10 +24,15 @@ std::string MaybeEncoded(std::string_view text, bool url_encoding) {
   return url_encoding ? UrlEncodeKey(text) : std::string(text);
 }
 
-void WriteOwner(XmlWriter& xml, const char* element, const Owner& owner) {
-  xml.Start(element);
+// ID and DisplayName: the content of an Owner, Initiator or Grantee.
+void WriteOwnerFields(XmlWriter& xml, const Owner& owner) {
   xml.Element("ID", owner.id);
   if (!owner.display_name.empty()) xml.Element("DisplayName", owner.display_name);
+}
+
+void WriteOwner(XmlWriter& xml, const char* element, const Owner& owner) {
+  xml.Start(element);
+  WriteOwnerFields(xml, owner);
   xml.End();
 }
 
@@ -297,8 +302,7 @@ std::string OwnerOnlyAclXml(const Owner& owner) {
   xml.Start("AccessControlList");
   xml.Start("Grant");
   xml.Start("Grantee", {{"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"}, {"xsi:type", "CanonicalUser"}});
-  xml.Element("ID", owner.id);
-  if (!owner.display_name.empty()) xml.Element("DisplayName", owner.display_name);
+  WriteOwnerFields(xml, owner);
   xml.End();
   xml.Element("Permission", "FULL_CONTROL");
   xml.End();

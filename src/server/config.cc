@@ -305,17 +305,11 @@ Status BuildRoutes(const Document& document, const std::string& source, const st
         route.target_queues[member.name.GetString()] = queue;
       }
     }
-    if (route.message_group_field.empty()) {
-      std::string fifo_target = route.target_queue.ends_with(".fifo") ? route.target_queue : "";
-      for (const auto& [value, queue] : route.target_queues) {
-        if (fifo_target.empty() && queue.ends_with(".fifo")) fifo_target = queue;
-      }
-      if (!fifo_target.empty()) {
-        return ConfigError(source, where("target"),
-                           fmt::format("'{}' is a FIFO queue: name the field whose value orders its messages "
-                                       "in \"message_group_field\"",
-                                       fifo_target));
-      }
+    if (const std::string* fifo_target = gateway::FirstFifoTarget(route); fifo_target && route.message_group_field.empty()) {
+      return ConfigError(source, where("target"),
+                         fmt::format("'{}' is a FIFO queue: name the field whose value orders its messages "
+                                     "in \"message_group_field\"",
+                                     *fifo_target));
     }
     if (entry.HasMember("throttle")) {
       route.throttle_rate_per_second = entry["throttle"]["rate_per_second"].GetDouble();
@@ -462,7 +456,7 @@ Result<Config> BuildConfig(const Document& document, const std::string& source) 
       }
       // The name says the type: "orders.fifo" is a FIFO queue without
       // having to repeat FifoQueue (CreateQueue checks the two agree).
-      if (queue.name.ends_with(".fifo") && !queue.attributes.count("FifoQueue")) {
+      if (queue::IsFifoQueueName(queue.name) && !queue.attributes.count("FifoQueue")) {
         queue.attributes["FifoQueue"] = "true";
       }
       if (entry.HasMember("dead_letter")) {

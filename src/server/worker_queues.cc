@@ -95,7 +95,7 @@ void EngineQueueSource::Delete(const std::string& queue, std::vector<std::string
         // On a FIFO queue a delete may unblock the message's group: parked
         // receivers (an SQS client's or another worker's) look again, as
         // after an SQS DeleteMessage.
-        if (status.ok() && queue.ends_with(".fifo")) wake(queue);
+        if (status.ok() && queue::IsFifoQueueName(queue)) wake(queue);
         if (status.ok() && !failure->empty()) status = Status(Code::kInvalidParameterValue, *failure);
         done(std::move(status));
       });

@@ -73,8 +73,8 @@ std::vector<std::string> WokenQueues(const queue::ChangeMessageVisibilityBatchRe
 }
 
 // On a FIFO queue a delete may unblock the message's group. The name tells
-// the type: a FIFO queue's name ends in ".fifo", a standard queue's cannot.
-bool IsFifoQueueName(std::string_view name) { return name.ends_with(".fifo"); }
+// the type (queue::IsFifoQueueName).
+using queue::IsFifoQueueName;
 
 std::vector<std::string> WokenQueues(const queue::DeleteMessageRequest& request,
                                      const queue::EmptyResult&) {

@@ -308,6 +308,7 @@ TEST_F(PrepareTest, FifoTargetGetsGroupAndDeduplicationIds) {
   EXPECT_EQ(ErrorOf(*route, R"({"event_id":"e","account":{"id":1},"amount":5})"),
             "Field 'account' orders messages (their message group) and must be a string or number of 1 to 128 "
             "letters, digits or punctuation; got an object");
+  EXPECT_EQ(ErrorOf(*route, R"({"event_id":"e","account":null,"amount":5})"), "Missing required field: account");
   EXPECT_NE(ErrorOf(*route, R"({"event_id":"e","account":"two words","amount":5})").find("Field 'account'"),
             std::string::npos);
   EXPECT_NE(ErrorOf(*route, R"({"event_id":"e","account":")" + std::string(129, 'a') + R"(","amount":5})")

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "sluice/queue/types.h"
+
 namespace sluice::gateway {
 
 // A value filled in for a field the body leaves out.
@@ -62,5 +64,15 @@ struct RouteConfig {
 
   size_t declared_index = 0;  // position in "routes", for error messages
 };
+
+// The first FIFO queue (queue::IsFifoQueueName) the route may send to, or
+// nullptr: such a route needs a message_group_field.
+inline const std::string* FirstFifoTarget(const RouteConfig& route) {
+  if (queue::IsFifoQueueName(route.target_queue)) return &route.target_queue;
+  for (const auto& [value, queue] : route.target_queues) {
+    if (queue::IsFifoQueueName(queue)) return &queue;
+  }
+  return nullptr;
+}
 
 }  // namespace sluice::gateway

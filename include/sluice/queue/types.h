@@ -13,11 +13,16 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sluice/status.h"
 
 namespace sluice::queue {
+
+// A FIFO queue's name ends in ".fifo" and a standard queue's cannot
+// (CreateQueue enforces both), so the name tells the type.
+inline bool IsFifoQueueName(std::string_view name) { return name.ends_with(".fifo"); }
 
 // Queue attributes as SQS spells them: name -> string value.
 using AttributeMap = std::map<std::string, std::string>;
